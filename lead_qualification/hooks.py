@@ -1,0 +1,31 @@
+app_name = "lead_qualification"
+app_title = "Lead Qualification"
+app_publisher = "lead_qualification contributors"
+app_description = "Qualify ERPNext leads with BANT, scoring and nurture before spending time on quotes"
+app_email = "dev@lead-qualification.invalid"
+app_license = "GPL-3.0"
+
+required_apps = ["erpnext"]
+
+# Install, migrate, uninstall
+# ---------------------------
+after_install = "lead_qualification.setup.install.after_install"
+after_migrate = "lead_qualification.setup.install.after_migrate"
+before_uninstall = "lead_qualification.setup.install.before_uninstall"
+
+# Tests: ERPNext's own preparation (setup wizard, a test company, defaults)
+before_tests = "lead_qualification.tests.utils.before_tests"
+
+# ERPNext forms
+# -------------
+doctype_js = {"Lead": "public/js/erpnext/lead.js"}
+doctype_list_js = {"Lead": "public/js/erpnext/lead_list.js"}
+
+# ERPNext document events (every touch point lives in integrations/erpnext/)
+# -------------------------------------------------------------------------
+doc_events = {
+	"Lead": {
+		"validate": "lead_qualification.integrations.erpnext.lead.validate",
+		"on_update": "lead_qualification.integrations.erpnext.lead.on_update",
+	},
+}

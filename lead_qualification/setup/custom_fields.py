@@ -1,0 +1,156 @@
+"""Custom fields this app adds to ERPNext's Lead, as plain data.
+
+They are created in code on install and on every migrate (idempotent, updated in
+place) and removed on uninstall: see ``lead_qualification.setup.install``. Every field
+name starts with ``bant_`` so that the app's fields are told apart from anyone else's.
+No frappe import here, so the site-free tests can check the definitions.
+"""
+
+from __future__ import annotations
+
+from lead_qualification.lead_qualification.bant import (
+	AUTHORITY_STATUSES,
+	BUDGET_STATUSES,
+	HORIZONS,
+	UNKNOWN,
+)
+
+MODULE = "Lead Qualification"
+FIELD_PREFIX = "bant_"
+
+SELECTION_CRITERION_LABELS: dict[str, str] = {
+	"price": "Price",
+	"quality": "Quality",
+	"lead_time": "Lead Time",
+	"references": "References",
+	"proximity": "Proximity",
+}
+
+
+def _lead_fields() -> list[dict]:
+	# ERPNext's Lead has a "Qualification" tab holding qualification_status,
+	# qualified_by and qualified_on; the BANT sections follow them in that tab.
+	fields: list[dict] = [
+		{
+			"fieldname": "bant_summary_section",
+			"fieldtype": "Section Break",
+			"label": "BANT",
+		},
+		{
+			"fieldname": "bant_completeness",
+			"fieldtype": "Int",
+			"label": "BANT Completeness",
+			"description": "Criteria met, out of 4",
+			"read_only": 1,
+			"no_copy": 1,
+			"in_list_view": 1,
+			"in_standard_filter": 1,
+			"search_index": 1,
+			"default": "0",
+		},
+		{"fieldname": "bant_budget_met", "fieldtype": "Check", "label": "Budget Met", "read_only": 1, "no_copy": 1},
+		{"fieldname": "bant_summary_column", "fieldtype": "Column Break"},
+		{
+			"fieldname": "bant_authority_met",
+			"fieldtype": "Check",
+			"label": "Authority Met",
+			"read_only": 1,
+			"no_copy": 1,
+		},
+		{"fieldname": "bant_need_met", "fieldtype": "Check", "label": "Need Met", "read_only": 1, "no_copy": 1},
+		{"fieldname": "bant_timing_met", "fieldtype": "Check", "label": "Timing Met", "read_only": 1, "no_copy": 1},
+		# Need
+		{"fieldname": "bant_need_section", "fieldtype": "Section Break", "label": "Need"},
+		{
+			"fieldname": "bant_need",
+			"fieldtype": "Small Text",
+			"label": "Project",
+			"description": "What the lead wants done",
+		},
+		{
+			"fieldname": "bant_urgency",
+			"fieldtype": "Small Text",
+			"label": "Why Now",
+			"description": "What makes the project urgent",
+		},
+		{
+			"fieldname": "bant_alternatives",
+			"fieldtype": "Small Text",
+			"label": "Solutions Considered",
+		},
+		{"fieldname": "bant_need_column", "fieldtype": "Column Break"},
+		{
+			"fieldname": "bant_competitors",
+			"fieldtype": "Small Text",
+			"label": "Other Suppliers Contacted",
+		},
+		{
+			"fieldname": "bant_criteria_heading",
+			"fieldtype": "Heading",
+			"label": "Selection Criteria",
+		},
+	]
+	fields += [
+		{"fieldname": f"bant_criterion_{key}", "fieldtype": "Check", "label": label}
+		for key, label in SELECTION_CRITERION_LABELS.items()
+	]
+	fields += [
+		# Budget
+		{"fieldname": "bant_budget_section", "fieldtype": "Section Break", "label": "Budget"},
+		{
+			"fieldname": "bant_budget_amount",
+			"fieldtype": "Currency",
+			"label": "Budget Amount",
+			"options": "bant_budget_currency",
+			"non_negative": 1,
+		},
+		{"fieldname": "bant_budget_currency", "fieldtype": "Link", "label": "Budget Currency", "options": "Currency"},
+		{"fieldname": "bant_budget_column", "fieldtype": "Column Break"},
+		{
+			"fieldname": "bant_budget_status",
+			"fieldtype": "Select",
+			"label": "Budget Status",
+			"options": "\n".join(BUDGET_STATUSES),
+			"default": UNKNOWN,
+			"in_standard_filter": 1,
+		},
+		# Authority
+		{"fieldname": "bant_authority_section", "fieldtype": "Section Break", "label": "Authority"},
+		{
+			"fieldname": "bant_authority",
+			"fieldtype": "Select",
+			"label": "Decision Maker",
+			"options": "\n".join(AUTHORITY_STATUSES),
+			"default": UNKNOWN,
+		},
+		{"fieldname": "bant_authority_column", "fieldtype": "Column Break"},
+		{"fieldname": "bant_decision_maker", "fieldtype": "Data", "label": "Decision Maker Name"},
+		{"fieldname": "bant_decision_maker_role", "fieldtype": "Data", "label": "Decision Maker Role"},
+		# Timing
+		{"fieldname": "bant_timing_section", "fieldtype": "Section Break", "label": "Timing"},
+		{
+			"fieldname": "bant_horizon",
+			"fieldtype": "Select",
+			"label": "Horizon",
+			"options": "\n".join(HORIZONS),
+			"default": UNKNOWN,
+			"in_standard_filter": 1,
+		},
+		{"fieldname": "bant_timing_column", "fieldtype": "Column Break"},
+		{"fieldname": "bant_expected_start", "fieldtype": "Date", "label": "Expected Start"},
+	]
+
+	previous = "qualified_on"
+	for df in fields:
+		df["insert_after"] = previous
+		df["module"] = MODULE
+		previous = df["fieldname"]
+	return fields
+
+
+def get_custom_fields() -> dict[str, list[dict]]:
+	return {"Lead": _lead_fields()}
+
+
+def iter_fieldnames() -> list[tuple[str, str]]:
+	return [(dt, df["fieldname"]) for dt, fields in get_custom_fields().items() for df in fields]

@@ -1,0 +1,85 @@
+"""Test helpers for the integration tier (run by `bench run-tests` on a real site)."""
+
+import frappe
+
+SETTINGS = "Lead Qualification Settings"
+
+try:  # Frappe v16
+	from frappe.tests import IntegrationTestCase as LeadQualificationTestCase  # noqa: F401
+except ImportError:  # Frappe v15
+	from frappe.tests.utils import FrappeTestCase as LeadQualificationTestCase  # noqa: F401
+
+COMPLETE_BANT = {
+	"bant_need": "Renovate the workshop roof",
+	"bant_urgency": "Leaks since the last storm",
+	"bant_budget_status": "Confirmed",
+	"bant_budget_amount": 12000,
+	"bant_authority": "Talking to the Decision Maker",
+	"bant_decision_maker": "Claire Martin",
+	"bant_decision_maker_role": "Owner",
+	"bant_horizon": "Under a Month",
+}
+
+
+def before_tests():
+	"""ERPNext's own test preparation: completes the setup wizard with a test company
+	when the site has none, and sets the defaults ERPNext's tests expect."""
+	from erpnext.setup.utils import before_tests as erpnext_before_tests
+
+	erpnext_before_tests()
+
+
+def set_settings(**values):
+	"""Set qualification settings for a test; returns the previous values."""
+	settings = frappe.get_single(SETTINGS)
+	previous = {key: settings.get(key) for key in values}
+	settings.update(values)
+	settings.save()
+	return previous
+
+
+def reset_settings():
+	set_settings(
+		enabled=1,
+		auto_promote=1,
+		link_prospect=1,
+		require_need=1,
+		require_budget=1,
+		require_authority=1,
+		require_timing=1,
+	)
+
+
+def make_lead(**values):
+	"""Insert a Lead with a unique name; extra values are set before insert."""
+	suffix = frappe.generate_hash(length=8)
+	doc = frappe.get_doc(
+		{
+			"doctype": "Lead",
+			"first_name": values.pop("first_name", f"Test {suffix}"),
+			"email_id": values.pop("email_id", f"lead-{suffix}@example.com"),
+			**values,
+		}
+	)
+	doc.insert()
+	return doc
+
+
+def make_user(email: str, roles: list[str], user_type: str = "System User"):
+	if frappe.db.exists("User", email):
+		user = frappe.get_doc("User", email)
+	else:
+		user = frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": email,
+				"first_name": email.split("@")[0],
+				"user_type": user_type,
+				"send_welcome_email": 0,
+			}
+		).insert(ignore_permissions=True)
+	user.set("roles", [])
+	for role in roles:
+		user.append("roles", {"role": role})
+	user.save(ignore_permissions=True)
+	return user

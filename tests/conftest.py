@@ -1,0 +1,8 @@
+"""Site-free tier: plain pytest, no Frappe needed (and none imported)."""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+	sys.path.insert(0, str(ROOT))
