@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import frappe
 from frappe import _
-from frappe.utils import comma_and, comma_or, cstr, nowdate
+from frappe.utils import comma_and, comma_or, cstr, escape_html, nowdate
 
 from lead_qualification.lead_qualification import bant, promotion
 
@@ -203,7 +203,8 @@ def record_event(doc) -> None:
 		doc.add_comment("Info", _("Promoted to prospect."))
 	elif event == promotion.EVENT_DEMOTED:
 		doc.add_comment(
-			"Info", _("Returned to In Process. Reason: {0}").format(frappe.bold(doc.flags.lq_demotion_reason))
+			"Info",
+			_("Returned to In Process. Reason: {0}").format(frappe.bold(escape_html(doc.flags.lq_demotion_reason))),
 		)
 	elif event == promotion.EVENT_STARTED:
 		doc.add_comment("Info", _("Qualification started."))

@@ -1,0 +1,23 @@
+"""The business rules import no Frappe, so they run in plain Python and in bulk jobs."""
+
+import subprocess
+import sys
+
+from tests._source import ROOT
+
+PURE_MODULES = [
+	"lead_qualification.lead_qualification.bant",
+	"lead_qualification.lead_qualification.promotion",
+	"lead_qualification.setup.custom_fields",
+]
+
+
+def test_pure_modules_do_not_import_frappe():
+	code = (
+		"import sys\n"
+		+ "".join(f"import {m}\n" for m in PURE_MODULES)
+		+ "bad = sorted(m for m in sys.modules if m == 'frappe' or m.startswith(('frappe.', 'erpnext')))\n"
+		+ "assert not bad, bad\n"
+	)
+	result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+	assert result.returncode == 0, result.stderr
