@@ -35,9 +35,9 @@ def state():
 	return {
 		"installed": APP in frappe.get_installed_apps(),
 		"leads": frappe.db.count("Lead"),
-		"app_custom_fields": frappe.db.count("Custom Field", {"dt": "Lead", "fieldname": ("like", "bant\\_%")}),
+		"app_custom_fields": frappe.db.count("Custom Field", {"dt": "Lead", "fieldname": ("like", "bant_%")}),
 		"other_custom_fields": frappe.db.count(
-			"Custom Field", {"fieldname": ("not like", "bant\\_%")}
+			"Custom Field", {"fieldname": ("not like", "bant_%")}
 		),
 		"settings_doctype": bool(frappe.db.exists("DocType", "Lead Qualification Settings")),
 		"module": bool(frappe.db.exists("Module Def", "Lead Qualification")),

@@ -61,7 +61,7 @@ class TestInstall(QualificationTestCase):
 
 	def test_fields_and_settings_belong_to_the_app_module(self):
 		modules = set(
-			frappe.get_all("Custom Field", filters={"dt": "Lead", "fieldname": ("like", "bant\\_%")}, pluck="module")
+			frappe.get_all("Custom Field", filters={"dt": "Lead", "fieldname": ("like", "bant_%")}, pluck="module")
 		)
 		self.assertEqual(modules, {"Lead Qualification"})
 		self.assertEqual(frappe.db.get_value("Module Def", "Lead Qualification", "app_name"), "lead_qualification")
@@ -213,6 +213,8 @@ class TestDemotion(QualificationTestCase):
 
 		lead = make_lead(**COMPLETE_BANT)
 		customer = make_customer(lead.name)
+		customer.customer_group = frappe.db.get_value("Customer Group", {"is_group": 0})
+		customer.territory = frappe.db.get_value("Territory", {"is_group": 0})
 		customer.insert()
 		lead.reload()
 		self.assertEqual(lead.status, "Converted")
