@@ -27,5 +27,26 @@ doc_events = {
 	"Lead": {
 		"validate": "lead_qualification.integrations.erpnext.lead.validate",
 		"on_update": "lead_qualification.integrations.erpnext.lead.on_update",
+		"after_insert": "lead_qualification.integrations.erpnext.lead.after_insert",
 	},
+	"Communication": {
+		"after_insert": "lead_qualification.integrations.erpnext.communication.after_insert",
+		"on_update": "lead_qualification.integrations.erpnext.communication.on_update",
+	},
+	"Opportunity": {
+		"after_insert": "lead_qualification.integrations.erpnext.opportunity.after_insert",
+	},
+	"Appointment": {
+		"after_insert": "lead_qualification.integrations.erpnext.appointment.appointment_after_insert",
+	},
+	"Event": {
+		"after_insert": "lead_qualification.integrations.erpnext.appointment.event_after_insert",
+	},
+}
+
+# Scheduled work
+# --------------
+scheduler_events = {
+	"hourly_long": ["lead_qualification.lead_scoring.activities.sweep_opened_emails"],
+	"daily_long": ["lead_qualification.lead_scoring.scoring.daily_decay"],
 }

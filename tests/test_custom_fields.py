@@ -1,7 +1,15 @@
 """The Lead custom fields: owned by the app, consistent with what the rules read."""
 
 from lead_qualification.lead_qualification import bant
-from lead_qualification.setup.custom_fields import FIELD_PREFIX, MODULE, get_custom_fields
+from lead_qualification.lead_scoring import engine
+from lead_qualification.setup.custom_fields import (
+	FIELD_PREFIX,
+	MODULE,
+	SCORE_PREFIX,
+	SCORING_MODULE,
+	get_custom_fields,
+	get_property_setters,
+)
 from tests._source import modules
 
 # Lead fields of ERPNext v15 that the app's fields may be placed after.
@@ -13,10 +21,26 @@ def lead_fields():
 
 
 def test_every_field_belongs_to_the_app():
-	assert MODULE in modules()
+	assert {MODULE, SCORING_MODULE} <= set(modules())
 	for df in lead_fields():
-		assert df["fieldname"].startswith(FIELD_PREFIX)
-		assert df["module"] == MODULE
+		expected = {FIELD_PREFIX: MODULE, SCORE_PREFIX: SCORING_MODULE}
+		prefix = next(p for p in expected if df["fieldname"].startswith(p))
+		assert df["module"] == expected[prefix], df["fieldname"]
+
+
+def test_score_fields_are_listed_sortable_and_filterable():
+	by_name = {df["fieldname"]: df for df in lead_fields()}
+	for fieldname in ("lq_score", "lq_score_band"):
+		df = by_name[fieldname]
+		assert df["in_list_view"] and df["in_standard_filter"] and df["search_index"] and df["read_only"]
+	assert by_name["lq_score_band"]["options"].split("\n") == ["", *engine.BANDS]
+
+
+def test_lead_list_opens_sorted_by_score():
+	setters = {ps["property"]: ps for ps in get_property_setters()}
+	assert setters["sort_field"]["value"] == "lq_score"
+	assert setters["sort_order"]["value"] == "DESC"
+	assert all(ps["module"] in modules() for ps in setters.values())
 
 
 def test_fieldnames_are_unique():
@@ -45,7 +69,7 @@ def test_select_options_match_the_rules():
 	assert by_name["bant_authority"]["options"].split("\n") == list(bant.AUTHORITY_STATUSES)
 	assert by_name["bant_horizon"]["options"].split("\n") == list(bant.HORIZONS)
 	for df in lead_fields():
-		if df["fieldtype"] == "Select":
+		if df["fieldtype"] == "Select" and "default" in df:
 			assert df["default"] in df["options"].split("\n")
 
 

@@ -67,7 +67,23 @@ def bant_requirement(facts: LeadFacts, settings: PolicySettings) -> list[Shortfa
 	return [Shortfall("criterion_not_met", c) for c in facts.assessment.unmet(settings.required)]
 
 
+def score_requirement(facts: LeadFacts, settings: PolicySettings) -> list[Shortfall]:
+	"""The lead's score (facts.extra["score"]) must reach settings.extra["min_score"]."""
+	minimum = float(settings.extra.get("min_score") or 0)
+	score = float(facts.extra.get("score") or 0)
+	if score >= minimum:
+		return []
+	return [
+		Shortfall(
+			"score_below_minimum",
+			"score",
+			{"score": score, "minimum": minimum, "missing": round(minimum - score, 2)},
+		)
+	]
+
+
 DEFAULT_REQUIREMENTS: tuple[Requirement, ...] = (bant_requirement,)
+WITH_SCORE: tuple[Requirement, ...] = (bant_requirement, score_requirement)
 
 
 @dataclass(frozen=True)

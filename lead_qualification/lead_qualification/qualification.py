@@ -60,13 +60,18 @@ def is_enabled() -> bool:
 
 
 def policy_settings(settings=None) -> promotion.PolicySettings:
+	from lead_qualification.lead_scoring import scoring
+
 	settings = settings or get_settings()
 	required = frozenset(c for c, fieldname in CRITERION_SETTING.items() if settings.get(fieldname))
-	return promotion.PolicySettings(required=required, auto_promote=bool(settings.auto_promote))
+	extra = {"min_score": scoring.promotion_min_score()} if scoring.is_enabled() else {}
+	return promotion.PolicySettings(required=required, auto_promote=bool(settings.auto_promote), extra=extra)
 
 
 def requirements() -> tuple[promotion.Requirement, ...]:
-	return promotion.DEFAULT_REQUIREMENTS
+	from lead_qualification.lead_scoring import scoring
+
+	return promotion.WITH_SCORE if scoring.is_enabled() else promotion.DEFAULT_REQUIREMENTS
 
 
 # --- assessment -----------------------------------------------------------------
@@ -92,7 +97,7 @@ def bant_input_message(e: bant.BantInputError) -> str:
 
 
 def facts_for(doc, assessment: bant.Assessment | None = None) -> promotion.LeadFacts:
-	return promotion.LeadFacts(assessment=assessment or assess(doc))
+	return promotion.LeadFacts(assessment=assessment or assess(doc), extra={"score": doc.get("lq_score") or 0})
 
 
 def decide(doc, assessment: bant.Assessment | None = None, settings=None) -> promotion.Decision:
@@ -102,6 +107,11 @@ def decide(doc, assessment: bant.Assessment | None = None, settings=None) -> pro
 def shortfall_text(shortfall: promotion.Shortfall) -> str:
 	if shortfall.code == "criterion_not_met":
 		return criterion_label(shortfall.subject)
+	if shortfall.code == "score_below_minimum":
+		d = shortfall.detail
+		return _("a score of {0} (now {1}, {2} points missing)").format(
+			frappe.format(d["minimum"], "Float"), frappe.format(d["score"], "Float"), frappe.format(d["missing"], "Float")
+		)
 	return _(shortfall.subject)
 
 

@@ -1,13 +1,15 @@
-"""Custom fields this app adds to ERPNext's Lead, as plain data.
+"""Custom fields and property setters this app adds to ERPNext's Lead, as plain data.
 
 They are created in code on install and on every migrate (idempotent, updated in
 place) and removed on uninstall: see ``lead_qualification.setup.install``. Every field
-name starts with ``bant_`` so that the app's fields are told apart from anyone else's.
+name starts with ``bant_`` (qualification) or ``lq_`` (scoring) so that the app's fields
+are told apart from anyone else's.
 No frappe import here, so the site-free tests can check the definitions.
 """
 
 from __future__ import annotations
 
+from lead_qualification.lead_scoring.engine import BANDS
 from lead_qualification.lead_qualification.bant import (
 	AUTHORITY_STATUSES,
 	BUDGET_STATUSES,
@@ -16,7 +18,9 @@ from lead_qualification.lead_qualification.bant import (
 )
 
 MODULE = "Lead Qualification"
+SCORING_MODULE = "Lead Scoring"
 FIELD_PREFIX = "bant_"
+SCORE_PREFIX = "lq_"
 
 SELECTION_CRITERION_LABELS: dict[str, str] = {
 	"price": "Price",
@@ -140,16 +144,93 @@ def _lead_fields() -> list[dict]:
 		{"fieldname": "bant_expected_start", "fieldtype": "Date", "label": "Expected Start"},
 	]
 
-	previous = "qualified_on"
+	return _chain(fields, "qualified_on", MODULE)
+
+
+def _lead_score_fields(after: str) -> list[dict]:
+	fields = [
+		{"fieldname": "lq_score_section", "fieldtype": "Section Break", "label": "Score"},
+		{
+			"fieldname": "lq_score",
+			"fieldtype": "Float",
+			"label": "Score",
+			"precision": "2",
+			"read_only": 1,
+			"no_copy": 1,
+			"bold": 1,
+			"in_list_view": 1,
+			"in_standard_filter": 1,
+			"search_index": 1,
+		},
+		{
+			"fieldname": "lq_score_band",
+			"fieldtype": "Select",
+			"label": "Band",
+			"options": "\n".join(("", *BANDS)),
+			"read_only": 1,
+			"no_copy": 1,
+			"in_list_view": 1,
+			"in_standard_filter": 1,
+			"search_index": 1,
+		},
+		{"fieldname": "lq_score_column", "fieldtype": "Column Break"},
+		{
+			"fieldname": "lq_fit_score",
+			"fieldtype": "Float",
+			"label": "Fit Score",
+			"precision": "2",
+			"read_only": 1,
+			"no_copy": 1,
+		},
+		{
+			"fieldname": "lq_engagement_score",
+			"fieldtype": "Float",
+			"label": "Engagement Score",
+			"precision": "2",
+			"read_only": 1,
+			"no_copy": 1,
+		},
+		{"fieldname": "lq_scored_on", "fieldtype": "Datetime", "label": "Scored On", "read_only": 1, "no_copy": 1},
+		{"fieldname": "lq_score_breakdown_section", "fieldtype": "Section Break", "label": "Why This Score"},
+		{"fieldname": "lq_score_breakdown", "fieldtype": "HTML", "label": "Why This Score"},
+	]
+	return _chain(fields, after, SCORING_MODULE)
+
+
+def _chain(fields: list[dict], after: str, module: str) -> list[dict]:
+	previous = after
 	for df in fields:
 		df["insert_after"] = previous
-		df["module"] = MODULE
+		df["module"] = module
 		previous = df["fieldname"]
 	return fields
 
 
 def get_custom_fields() -> dict[str, list[dict]]:
-	return {"Lead": _lead_fields()}
+	lead = _lead_fields()
+	return {"Lead": lead + _lead_score_fields(after=lead[-1]["fieldname"])}
+
+
+def get_property_setters() -> list[dict]:
+	"""The Lead list opens sorted by score, highest first."""
+	return [
+		{
+			"doctype": "Lead",
+			"doctype_or_field": "DocType",
+			"property": "sort_field",
+			"value": "lq_score",
+			"property_type": "Data",
+			"module": SCORING_MODULE,
+		},
+		{
+			"doctype": "Lead",
+			"doctype_or_field": "DocType",
+			"property": "sort_order",
+			"value": "DESC",
+			"property_type": "Data",
+			"module": SCORING_MODULE,
+		},
+	]
 
 
 def iter_fieldnames() -> list[tuple[str, str]]:

@@ -3,29 +3,60 @@
 import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
-from lead_qualification.setup.custom_fields import get_custom_fields
+from lead_qualification.setup.custom_fields import get_custom_fields, get_property_setters
 
-
-SETTINGS_DOCTYPE = "Lead Qualification Settings"
+SETTINGS_DOCTYPES = ("Lead Qualification Settings", "Lead Scoring Settings")
 
 
 def after_install():
 	make_custom_fields()
+	make_property_setters()
 	make_default_settings()
+	make_default_rules()
 
 
 def after_migrate():
 	# Idempotent: creates missing fields and updates changed ones in place.
 	make_custom_fields()
+	make_property_setters()
 	make_default_settings()
 
 
 def before_uninstall():
+	delete_property_setters()
 	delete_custom_fields()
 
 
 def make_custom_fields():
 	create_custom_fields(get_custom_fields(), update=True)
+
+
+def make_property_setters():
+	for ps in get_property_setters():
+		args = {k: v for k, v in ps.items() if k != "module"}
+		frappe.make_property_setter(args, module=ps["module"])
+
+
+def delete_property_setters():
+	for ps in get_property_setters():
+		frappe.db.delete(
+			"Property Setter",
+			{"doc_type": ps["doctype"], "doctype_or_field": "DocType", "property": ps["property"], "module": ps["module"]},
+		)
+	frappe.clear_cache(doctype="Lead")
+
+
+def make_default_rules():
+	"""Install the default scoring rules once; existing rules are left as they are."""
+	from lead_qualification.lead_scoring.defaults import default_rules
+
+	frappe.flags.lq_skip_rescore = True
+	try:
+		for rule in default_rules():
+			if not frappe.db.exists("Lead Scoring Rule", rule["rule_name"]):
+				frappe.get_doc({"doctype": "Lead Scoring Rule", **rule}).insert(ignore_permissions=True)
+	finally:
+		frappe.flags.lq_skip_rescore = False
 
 
 def delete_custom_fields():
@@ -45,8 +76,9 @@ def delete_custom_fields():
 def make_default_settings():
 	"""Store the settings' defaults once, so that the app is on from the start
 	(an unsaved Single reads as all zeros through frappe.db.get_single_value)."""
-	if frappe.db.exists("Singles", {"doctype": SETTINGS_DOCTYPE}):
-		return
-	settings = frappe.get_single(SETTINGS_DOCTYPE)
-	settings.flags.ignore_permissions = True
-	settings.save()
+	for doctype in SETTINGS_DOCTYPES:
+		if frappe.db.exists("Singles", {"doctype": doctype}):
+			continue
+		settings = frappe.get_single(doctype)
+		settings.flags.ignore_permissions = True
+		settings.save()

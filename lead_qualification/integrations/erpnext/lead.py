@@ -1,23 +1,34 @@
-"""ERPNext Lead hooks (wired in hooks.py `doc_events`)."""
+"""ERPNext Lead hooks (wired in hooks.py `doc_events`).
+
+Order matters on validate: the score is computed first, because promotion reads it.
+"""
 
 from lead_qualification.lead_qualification import qualification
-
-
-def _skip(doc) -> bool:
-	return bool(doc.flags.ignore_lead_qualification) or not qualification.is_enabled()
+from lead_qualification.lead_scoring import activities, scoring
 
 
 def validate(doc, method=None):
-	if _skip(doc):
+	if doc.flags.ignore_lead_qualification:
 		return
-	qualification.apply_to_lead(doc)
+	if scoring.is_enabled():
+		scoring.score_doc(doc)
+	if qualification.is_enabled():
+		qualification.apply_to_lead(doc)
 
 
 def on_update(doc, method=None):
-	if _skip(doc) or doc.flags.lq_recording:
+	if doc.flags.ignore_lead_qualification or doc.flags.lq_recording:
 		return
 	doc.flags.lq_recording = True
 	try:
-		qualification.record_event(doc)
+		scoring.write_after_save(doc)
+		if qualification.is_enabled():
+			qualification.record_event(doc)
 	finally:
 		doc.flags.lq_recording = False
+
+
+def after_insert(doc, method=None):
+	if doc.flags.ignore_lead_qualification or not scoring.is_enabled():
+		return
+	activities.record_web_form_submission(doc)

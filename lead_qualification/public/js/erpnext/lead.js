@@ -16,9 +16,69 @@ lead_qualification.lead = {
 				this.show_indicators(frm, r.message);
 				this.add_actions(frm, r.message);
 			});
+		this.show_breakdown(frm);
+	},
+
+	band_colour(band) {
+		return { Hot: "red", Warm: "orange", Cold: "blue" }[band] || "gray";
+	},
+
+	show_breakdown(frm) {
+		const field = frm.get_field("lq_score_breakdown");
+		if (!field) return;
+		frappe
+			.call({
+				method: "lead_qualification.lead_scoring.api.get_breakdown",
+				args: { lead: frm.doc.name },
+			})
+			.then((r) => {
+				const data = r.message;
+				if (!data) return;
+				const fmt = (v) => format_number(v || 0, null, 2);
+				const rows = (data.rows || [])
+					.map(
+						(row) => `<tr>
+							<td>${frappe.utils.escape_html(row.rule || "")}</td>
+							<td>${__(row.dimension || "")}</td>
+							<td>${frappe.utils.escape_html(row.source || "")}</td>
+							<td>${row.occurred_on ? frappe.datetime.str_to_user(row.occurred_on) : ""}</td>
+							<td class="text-right">${fmt(row.points)}${
+							row.capped ? ` <span class="text-muted">(${__("capped")})</span>` : ""
+						}</td>
+						</tr>`
+					)
+					.join("");
+				field.$wrapper.html(`
+					<div class="lq-score-breakdown">
+						<p>
+							<span class="indicator-pill ${this.band_colour(data.band)}">${__(data.band || "Cold")}</span>
+							<b>${__("Score")}: ${fmt(data.score)}</b>
+							&nbsp;(${__("Fit")}: ${fmt(data.fit)}, ${__("Engagement")}: ${fmt(data.engagement)})
+						</p>
+						${
+							rows
+								? `<table class="table table-bordered table-sm">
+							<thead><tr>
+								<th>${__("Rule")}</th><th>${__("Dimension")}</th><th>${__("Source")}</th>
+								<th>${__("When")}</th><th class="text-right">${__("Points")}</th>
+							</tr></thead>
+							<tbody>${rows}</tbody>
+							<tfoot><tr><td colspan="4"><b>${__("Total")}</b></td>
+								<td class="text-right"><b>${fmt(data.score)}</b></td></tr></tfoot>
+						</table>`
+								: `<p class="text-muted">${__("No scoring rule applies to this lead yet.")}</p>`
+						}
+					</div>`);
+			});
 	},
 
 	show_indicators(frm, summary) {
+		if (frm.doc.lq_score_band) {
+			frm.dashboard.add_indicator(
+				__("{0}: {1} points", [__(frm.doc.lq_score_band), format_number(frm.doc.lq_score || 0, null, 0)]),
+				this.band_colour(frm.doc.lq_score_band)
+			);
+		}
 		const complete = summary.completeness === summary.total;
 		frm.dashboard.add_indicator(
 			__("BANT {0}/{1}", [summary.completeness, summary.total]),

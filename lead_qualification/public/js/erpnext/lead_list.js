@@ -2,10 +2,25 @@
 
 (() => {
 	const settings = (frappe.listview_settings["Lead"] = frappe.listview_settings["Lead"] || {});
-	settings.add_fields = [...(settings.add_fields || []), "bant_completeness", "qualification_status"];
+	const band_colours = { Hot: "red", Warm: "orange", Cold: "blue" };
+	settings.add_fields = [
+		...(settings.add_fields || []),
+		"bant_completeness",
+		"qualification_status",
+		"lq_score",
+		"lq_score_band",
+	];
 	settings.formatters = Object.assign({}, settings.formatters, {
 		bant_completeness(value) {
 			return __("{0}/{1}", [cint(value), 4]);
+		},
+		lq_score_band(value) {
+			if (!value) return "";
+			return `<span class="indicator-pill ${band_colours[value] || "gray"} filterable"
+				data-filter="lq_score_band,=,${value}">${__(value)}</span>`;
+		},
+		lq_score(value) {
+			return format_number(value || 0, null, 0);
 		},
 	});
 })();

@@ -1,0 +1,1 @@
+# Rule validation on a real site: see lead_qualification/tests/test_lead_scoring.py

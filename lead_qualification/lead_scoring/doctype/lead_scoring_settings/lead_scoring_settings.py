@@ -1,0 +1,28 @@
+# Copyright (c) 2026, lead_qualification contributors
+# For license information, please see license.txt
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import flt
+
+
+class LeadScoringSettings(Document):
+	def validate(self):
+		self.validate_bands()
+
+	def validate_bands(self):
+		if flt(self.warm_threshold) >= flt(self.hot_threshold):
+			frappe.throw(_("Warm From must be lower than Hot From."), title=_("Bands"))
+		if flt(self.promotion_min_score) < 0:
+			frappe.throw(_("Minimum Score to Promote cannot be negative."), title=_("Promotion"))
+
+	def on_update(self):
+		before = self.get_doc_before_save()
+		if before and (
+			flt(before.hot_threshold) != flt(self.hot_threshold)
+			or flt(before.warm_threshold) != flt(self.warm_threshold)
+		):
+			from lead_qualification.lead_scoring import scoring
+
+			scoring.enqueue_rescore_all(_("Band thresholds changed"))

@@ -1,0 +1,477 @@
+"""Lead scoring engine: rules, conditions, decay, caps, bands and the score ledger.
+
+Plain, typed functions over plain data; no frappe import. The same `score_lead` serves
+the Lead hook (one lead) and the bulk re-score job (thousands per batch), so both give
+the same result by construction.
+
+Scoring, in short:
+- a *field rule* (fit or engagement) hits when its condition on the lead's fields holds,
+  and adds its points once;
+- an *activity rule* (engagement) adds its points for each matching activity event, decayed
+  by the rule's half-life from the event's time, provided the lead has at least
+  `min_count` such events in the rule's window;
+- a rule's contribution is capped at `cap` (in absolute value): rows are taken newest
+  first and the one that crosses the cap is trimmed, later ones count 0;
+- every contribution is a ledger row, rounded to 2 decimals; the score is the sum of the
+  rows, so the ledger always adds up to the score.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+FIT = "Fit"
+ENGAGEMENT = "Engagement"
+DIMENSIONS = (FIT, ENGAGEMENT)
+
+CATEGORIES = ("Demographic", "Behavioural", "Engagement", "Ideal Customer Fit", "Buying Signal")
+
+FIELD_CONDITION = "Lead Field"
+ACTIVITY_CONDITION = "Activity"
+CONDITION_TYPES = (FIELD_CONDITION, ACTIVITY_CONDITION)
+
+EQUALS = "equals"
+NOT_EQUALS = "not equals"
+IN_LIST = "in list"
+CONTAINS = "contains"
+GREATER = "greater than"
+LESS = "less than"
+BETWEEN = "between"
+IS_SET = "is set"
+NOT_SET = "is not set"
+OPERATORS = (EQUALS, NOT_EQUALS, IN_LIST, CONTAINS, GREATER, LESS, BETWEEN, IS_SET, NOT_SET)
+
+NUMERIC_TYPES = frozenset({"Int", "Float", "Currency", "Percent", "Rating", "Check"})
+DATE_TYPES = frozenset({"Date", "Datetime"})
+TEXT_TYPES = frozenset(
+	{
+		"Data",
+		"Small Text",
+		"Text",
+		"Long Text",
+		"Text Editor",
+		"Select",
+		"Link",
+		"Dynamic Link",
+		"Phone",
+		"Autocomplete",
+		"Read Only",
+	}
+)
+OPERATORS_BY_KIND = {
+	"number": (EQUALS, NOT_EQUALS, IN_LIST, GREATER, LESS, BETWEEN, IS_SET, NOT_SET),
+	"date": (EQUALS, NOT_EQUALS, GREATER, LESS, BETWEEN, IS_SET, NOT_SET),
+	"text": (EQUALS, NOT_EQUALS, IN_LIST, CONTAINS, IS_SET, NOT_SET),
+}
+
+ACTIVITY_TYPES = (
+	"Email Received",
+	"Email Opened",
+	"Web Form Submitted",
+	"Appointment",
+	"Quotation Requested",
+	"Page Viewed",
+	"Document Downloaded",
+	"Demo Requested",
+)
+
+HOT = "Hot"
+WARM = "Warm"
+COLD = "Cold"
+BANDS = (HOT, WARM, COLD)
+
+TWO_PLACES = Decimal("0.01")
+
+
+class RuleError(ValueError):
+	"""A rule that cannot be used. `code` names the problem, `fieldname` the rule field."""
+
+	def __init__(self, code: str, fieldname: str, value: Any = None):
+		super().__init__(f"{code}: {fieldname}={value!r}")
+		self.code = code
+		self.fieldname = fieldname
+		self.value = value
+
+
+def field_kind(fieldtype: str) -> str | None:
+	if fieldtype in NUMERIC_TYPES:
+		return "number"
+	if fieldtype in DATE_TYPES:
+		return "date"
+	if fieldtype in TEXT_TYPES:
+		return "text"
+	return None
+
+
+@dataclass(frozen=True)
+class Rule:
+	name: str
+	dimension: str
+	category: str
+	points: Decimal
+	condition_type: str = FIELD_CONDITION
+	fieldname: str | None = None
+	kind: str | None = None  # number / date / text, for field rules
+	operator: str | None = None
+	values: tuple[Any, ...] = ()
+	activity_type: str | None = None
+	min_count: int = 1
+	window_days: int | None = None
+	cap: Decimal | None = None
+	half_life_days: float | None = None
+
+	@property
+	def is_activity(self) -> bool:
+		return self.condition_type == ACTIVITY_CONDITION
+
+
+def _decimal(value: Any, fieldname: str) -> Decimal:
+	try:
+		d = Decimal(str(value).strip())
+	except Exception as e:
+		raise RuleError("not_a_number", fieldname, value) from e
+	if not d.is_finite():
+		raise RuleError("not_a_number", fieldname, value)
+	return d
+
+
+def _parse_value(raw: str, kind: str, fieldname: str) -> Any:
+	raw = raw.strip()
+	if kind == "number":
+		return _decimal(raw, fieldname)
+	if kind == "date":
+		try:
+			return date.fromisoformat(raw[:10])
+		except ValueError as e:
+			raise RuleError("not_a_date", fieldname, raw) from e
+	return raw
+
+
+def parse_rule(raw: Mapping[str, Any], fieldtypes: Mapping[str, str]) -> Rule:
+	"""Validate a rule's stored values and return a Rule; raise RuleError if unusable.
+
+	fieldtypes: the Lead's fieldname -> fieldtype map (from its meta).
+	"""
+
+	def text(key: str) -> str:
+		value = raw.get(key)
+		return str(value).strip() if value is not None else ""
+
+	name = text("name") or text("rule_name")
+	dimension = text("dimension")
+	if dimension not in DIMENSIONS:
+		raise RuleError("unknown_option", "dimension", dimension)
+	category = text("category")
+	if category not in CATEGORIES:
+		raise RuleError("unknown_option", "category", category)
+	condition_type = text("condition_type") or FIELD_CONDITION
+	if condition_type not in CONDITION_TYPES:
+		raise RuleError("unknown_option", "condition_type", condition_type)
+	points = _decimal(raw.get("points") or 0, "points")
+	if points == 0:
+		raise RuleError("zero_points", "points", raw.get("points"))
+
+	cap = None
+	if raw.get("cap") not in (None, "", 0, "0"):
+		cap = _decimal(raw.get("cap"), "cap")
+		if cap <= 0:
+			raise RuleError("cap_not_positive", "cap", raw.get("cap"))
+
+	half_life = None
+	if raw.get("half_life_days") not in (None, "", 0, "0"):
+		half_life = float(_decimal(raw.get("half_life_days"), "half_life_days"))
+		if half_life <= 0:
+			raise RuleError("half_life_not_positive", "half_life_days", raw.get("half_life_days"))
+		if dimension != ENGAGEMENT:
+			raise RuleError("decay_only_for_engagement", "half_life_days", raw.get("half_life_days"))
+
+	if condition_type == ACTIVITY_CONDITION:
+		if dimension != ENGAGEMENT:
+			raise RuleError("activity_only_for_engagement", "dimension", dimension)
+		activity_type = text("activity_type")
+		if activity_type not in ACTIVITY_TYPES:
+			raise RuleError("unknown_option", "activity_type", activity_type)
+		raw_count = raw.get("min_count")
+		min_count = 1 if raw_count in (None, "") else int(_decimal(raw_count, "min_count"))
+		if min_count < 1:
+			raise RuleError("min_count_below_one", "min_count", raw.get("min_count"))
+		window = raw.get("window_days")
+		window_days = int(_decimal(window, "window_days")) if window not in (None, "", 0, "0") else None
+		if window_days is not None and window_days < 1:
+			raise RuleError("window_not_positive", "window_days", window)
+		return Rule(
+			name=name,
+			dimension=dimension,
+			category=category,
+			points=points,
+			condition_type=condition_type,
+			activity_type=activity_type,
+			min_count=min_count,
+			window_days=window_days,
+			cap=cap,
+			half_life_days=half_life,
+		)
+
+	fieldname = text("field_name")
+	if fieldname not in fieldtypes:
+		raise RuleError("unknown_field", "field_name", fieldname)
+	kind = field_kind(fieldtypes[fieldname])
+	if kind is None:
+		raise RuleError("field_type_not_scorable", "field_name", fieldname)
+	operator = text("operator")
+	if operator not in OPERATORS:
+		raise RuleError("unknown_option", "operator", operator)
+	if operator not in OPERATORS_BY_KIND[kind]:
+		raise RuleError("operator_not_for_field", "operator", operator)
+
+	values: tuple[Any, ...] = ()
+	if operator in (IS_SET, NOT_SET):
+		values = ()
+	elif operator in (IN_LIST, CONTAINS):
+		items = [v for v in text("value").replace("\n", ",").split(",") if v.strip()]
+		if not items:
+			raise RuleError("value_required", "value", raw.get("value"))
+		values = tuple(_parse_value(v, kind, "value") for v in items)
+	elif operator == BETWEEN:
+		if not text("value") or not text("value_to"):
+			raise RuleError("value_required", "value" if not text("value") else "value_to", None)
+		low, high = _parse_value(text("value"), kind, "value"), _parse_value(text("value_to"), kind, "value_to")
+		if low > high:
+			raise RuleError("range_reversed", "value_to", raw.get("value_to"))
+		values = (low, high)
+	else:
+		if not text("value"):
+			raise RuleError("value_required", "value", raw.get("value"))
+		values = (_parse_value(text("value"), kind, "value"),)
+
+	return Rule(
+		name=name,
+		dimension=dimension,
+		category=category,
+		points=points,
+		condition_type=condition_type,
+		fieldname=fieldname,
+		kind=kind,
+		operator=operator,
+		values=values,
+		cap=cap,
+		half_life_days=half_life,
+	)
+
+
+def _coerce(value: Any, kind: str) -> Any:
+	"""A lead's stored value in the rule's terms; None when empty or unreadable."""
+	if value is None or value == "":
+		return None
+	if kind == "number":
+		try:
+			return Decimal(str(value))
+		except Exception:
+			return None
+	if kind == "date":
+		if isinstance(value, datetime):
+			return value.date()
+		if isinstance(value, date):
+			return value
+		try:
+			return date.fromisoformat(str(value)[:10])
+		except ValueError:
+			return None
+	return str(value)
+
+
+def condition_holds(rule: Rule, values: Mapping[str, Any]) -> bool:
+	value = _coerce(values.get(rule.fieldname), rule.kind or "text")
+	op = rule.operator
+	if op == IS_SET:
+		return value is not None and (rule.kind != "number" or value != 0)
+	if op == NOT_SET:
+		return value is None or (rule.kind == "number" and value == 0)
+	if value is None:
+		return op == NOT_EQUALS
+	if rule.kind == "text":
+		value = value.strip().casefold()
+		targets = tuple(str(v).strip().casefold() for v in rule.values)
+	else:
+		targets = rule.values
+	if op == EQUALS:
+		return value == targets[0]
+	if op == NOT_EQUALS:
+		return value != targets[0]
+	if op == IN_LIST:
+		return value in targets
+	if op == CONTAINS:
+		return any(t in value for t in targets)
+	if op == GREATER:
+		return value > targets[0]
+	if op == LESS:
+		return value < targets[0]
+	if op == BETWEEN:
+		return targets[0] <= value <= targets[1]
+	return False
+
+
+@dataclass(frozen=True)
+class Event:
+	activity_type: str
+	occurred_on: datetime
+	source: str = ""
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+	rule: str
+	dimension: str
+	category: str
+	points: Decimal  # after decay and cap: what counts
+	base_points: Decimal  # the rule's points
+	source: str
+	occurred_on: datetime | None
+	capped: bool = False
+
+
+@dataclass(frozen=True)
+class Bands:
+	hot: Decimal = Decimal(60)
+	warm: Decimal = Decimal(25)
+
+	def band(self, score: Decimal) -> str:
+		if score >= self.hot:
+			return HOT
+		if score >= self.warm:
+			return WARM
+		return COLD
+
+
+@dataclass(frozen=True)
+class Score:
+	total: Decimal
+	fit: Decimal
+	engagement: Decimal
+	band: str
+	rows: tuple[LedgerRow, ...] = field(default_factory=tuple)
+
+
+def decay_factor(age_days: float, half_life_days: float | None) -> float:
+	"""0.5 ** (age / half-life): 1 for a fresh event, never above 1, tending to 0."""
+	if not half_life_days or age_days <= 0:
+		return 1.0
+	return math.pow(0.5, age_days / half_life_days)
+
+
+def _round(value: Decimal) -> Decimal:
+	return value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _apply_cap(rows: list[LedgerRow], cap: Decimal | None) -> list[LedgerRow]:
+	if cap is None:
+		return rows
+	out: list[LedgerRow] = []
+	used = Decimal(0)
+	for row in rows:
+		room = cap - used
+		magnitude = abs(row.points)
+		if magnitude <= room:
+			out.append(row)
+			used += magnitude
+			continue
+		trimmed = room if room > 0 else Decimal(0)
+		sign = Decimal(1) if row.points >= 0 else Decimal(-1)
+		out.append(
+			LedgerRow(
+				row.rule,
+				row.dimension,
+				row.category,
+				_round(trimmed * sign),
+				row.base_points,
+				row.source,
+				row.occurred_on,
+				capped=True,
+			)
+		)
+		used = cap
+	return out
+
+
+def rule_rows(
+	rule: Rule, values: Mapping[str, Any], events: Sequence[Event], now: datetime
+) -> list[LedgerRow]:
+	"""The ledger rows one rule gives one lead (empty when it does not hit)."""
+	if not rule.is_activity:
+		if not condition_holds(rule, values):
+			return []
+		return [
+			LedgerRow(
+				rule.name,
+				rule.dimension,
+				rule.category,
+				_round(rule.points),
+				rule.points,
+				f"{rule.fieldname} {rule.operator}",
+				None,
+			)
+		]
+
+	since = now - timedelta(days=rule.window_days) if rule.window_days else None
+	matching = sorted(
+		(
+			e
+			for e in events
+			if e.activity_type == rule.activity_type
+			and e.occurred_on <= now
+			and (since is None or e.occurred_on >= since)
+		),
+		key=lambda e: e.occurred_on,
+		reverse=True,
+	)
+	if len(matching) < rule.min_count:
+		return []
+	rows = []
+	for e in matching:
+		age_days = (now - e.occurred_on).total_seconds() / 86400
+		points = _round(rule.points * Decimal(repr(decay_factor(age_days, rule.half_life_days))))
+		rows.append(
+			LedgerRow(rule.name, rule.dimension, rule.category, points, rule.points, e.source, e.occurred_on)
+		)
+	return _apply_cap(rows, rule.cap)
+
+
+def score_lead(
+	values: Mapping[str, Any],
+	events: Iterable[Event],
+	rules: Sequence[Rule],
+	now: datetime,
+	bands: Bands | None = None,
+) -> Score:
+	events = tuple(events)
+	rows: list[LedgerRow] = []
+	for rule in rules:
+		rows.extend(r for r in rule_rows(rule, values, events, now) if r.points != 0 or r.capped)
+	fit = sum((r.points for r in rows if r.dimension == FIT), Decimal(0))
+	engagement = sum((r.points for r in rows if r.dimension == ENGAGEMENT), Decimal(0))
+	total = fit + engagement
+	return Score(total, fit, engagement, (bands or Bands()).band(total), tuple(rows))
+
+
+def score_many(
+	leads: Iterable[Mapping[str, Any]],
+	events_by_lead: Mapping[str, Sequence[Event]],
+	rules: Sequence[Rule],
+	now: datetime,
+	bands: Bands | None = None,
+) -> dict[str, Score]:
+	"""The bulk path: the same `score_lead` for each lead (keyed by its "name")."""
+	return {v["name"]: score_lead(v, events_by_lead.get(v["name"], ()), rules, now, bands) for v in leads}
+
+
+def fields_used(rules: Iterable[Rule]) -> set[str]:
+	return {r.fieldname for r in rules if r.fieldname}
+
+
+def activity_types_used(rules: Iterable[Rule]) -> set[str]:
+	return {r.activity_type for r in rules if r.activity_type}

@@ -1,0 +1,409 @@
+"""Scoring service: loads rules, leads and activity events, runs the pure engine, and
+writes scores and ledger rows back, for one lead (on save) or many (bulk, set-based).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+import frappe
+from frappe import _
+from frappe.utils import cint, cstr, flt, get_datetime, now_datetime
+
+from lead_qualification.lead_scoring import engine
+
+SETTINGS_DOCTYPE = "Lead Scoring Settings"
+RULE_DOCTYPE = "Lead Scoring Rule"
+ACTIVITY_DOCTYPE = "Lead Activity"
+ENTRY_DOCTYPE = "Lead Score Entry"
+RUN_DOCTYPE = "Lead Scoring Run"
+RULES_CACHE_KEY = "lead_qualification:scoring_rules"
+SCORE_FIELDS = ("lq_score", "lq_fit_score", "lq_engagement_score", "lq_score_band", "lq_scored_on")
+BATCH_SIZE = 2000
+
+
+class ScoringRuleError(frappe.ValidationError):
+	pass
+
+
+# --- settings and rules -------------------------------------------------------------
+
+
+def get_settings():
+	return frappe.get_cached_doc(SETTINGS_DOCTYPE)
+
+
+def is_enabled() -> bool:
+	return bool(get_settings().enabled)
+
+
+def get_bands(settings=None) -> engine.Bands:
+	settings = settings or get_settings()
+	return engine.Bands(
+		hot=Decimal(str(flt(settings.hot_threshold))), warm=Decimal(str(flt(settings.warm_threshold)))
+	)
+
+
+def promotion_min_score(settings=None) -> float:
+	return flt((settings or get_settings()).promotion_min_score)
+
+
+def lead_fieldtypes() -> dict[str, str]:
+	meta = frappe.get_meta("Lead")
+	types = {df.fieldname: df.fieldtype for df in meta.fields}
+	types.update({"name": "Data", "creation": "Datetime", "modified": "Datetime", "owner": "Link"})
+	return types
+
+
+def rule_error_message(e: engine.RuleError) -> str:
+	label = _(frappe.get_meta(RULE_DOCTYPE).get_label(e.fieldname))
+	value = frappe.bold(cstr(e.value))
+	messages = {
+		"unknown_field": _("The Lead has no field {0}. Choose a field of the Lead.").format(value),
+		"field_type_not_scorable": _("Lead field {0} cannot be scored: choose a text, number or date field.").format(
+			value
+		),
+		"operator_not_for_field": _("Operator {0} does not fit this field. For text use equals, in list or contains; for numbers and dates, greater than, less than or between.").format(
+			value
+		),
+		"value_required": _("{0} is required for this operator.").format(label),
+		"not_a_number": _("{0} must be a number, not {1}.").format(label, value),
+		"not_a_date": _("{0} must be a date (YYYY-MM-DD), not {1}.").format(label, value),
+		"range_reversed": _("{0} must not be lower than the lower bound.").format(label),
+		"zero_points": _("Points must not be 0: give positive points to raise the score or negative points to lower it."),
+		"cap_not_positive": _("Cap must be greater than 0, or empty for no cap."),
+		"half_life_not_positive": _("Half-Life must be greater than 0, or empty for no decay."),
+		"decay_only_for_engagement": _("Only engagement rules decay: clear Half-Life or choose the Engagement dimension."),
+		"activity_only_for_engagement": _("Rules on activities measure engagement: choose the Engagement dimension."),
+		"min_count_below_one": _("At Least (Times) must be 1 or more."),
+		"window_not_positive": _("Within (Days) must be 1 or more, or empty for any time."),
+	}
+	return messages.get(e.code) or _("{0} cannot be {1}.").format(label, value)
+
+
+def parse_rule_doc(doc) -> engine.Rule:
+	try:
+		return engine.parse_rule(doc.as_dict(), lead_fieldtypes())
+	except engine.RuleError as e:
+		frappe.throw(rule_error_message(e), exc=ScoringRuleError, title=_("Invalid Scoring Rule"))
+
+
+def load_rules() -> list[engine.Rule]:
+	"""Enabled rules, parsed; cached until a rule changes. A rule that no longer parses
+	(its Lead field was removed since) is left out and logged."""
+	cached = frappe.cache.get_value(RULES_CACHE_KEY)
+	if cached is not None:
+		return cached
+	fieldtypes = lead_fieldtypes()
+	rules = []
+	for raw in frappe.get_all(RULE_DOCTYPE, filters={"enabled": 1}, fields=["*"], order_by="name asc"):
+		try:
+			rules.append(engine.parse_rule(raw, fieldtypes))
+		except engine.RuleError as e:
+			frappe.log_error(
+				title=_("Lead scoring rule {0} skipped").format(raw.name), message=rule_error_message(e)
+			)
+	frappe.cache.set_value(RULES_CACHE_KEY, rules)
+	return rules
+
+
+def clear_rules_cache() -> None:
+	frappe.cache.delete_value(RULES_CACHE_KEY)
+
+
+# --- events -----------------------------------------------------------------------
+
+
+def events_for(leads: Sequence[str], activity_types: Iterable[str]) -> dict[str, list[engine.Event]]:
+	activity_types = tuple(activity_types)
+	out: dict[str, list[engine.Event]] = defaultdict(list)
+	if not leads or not activity_types:
+		return out
+	rows = frappe.db.sql(
+		"""select lead, activity_type, occurred_on, coalesce(source, '')
+		from `tabLead Activity`
+		where lead in %(leads)s and activity_type in %(types)s""",
+		{"leads": tuple(leads), "types": activity_types},
+	)
+	for lead, activity_type, occurred_on, source in rows:
+		out[lead].append(engine.Event(activity_type, get_datetime(occurred_on), source))
+	return out
+
+
+# --- one lead, on save ----------------------------------------------------------------
+
+
+def needs_rescore(doc, rules: Sequence[engine.Rule]) -> bool:
+	if doc.is_new() or not doc.get("lq_scored_on"):
+		return True
+	before = doc.get_doc_before_save()
+	if not before:
+		return True
+	return any(cstr(doc.get(f)) != cstr(before.get(f)) for f in engine.fields_used(rules))
+
+
+def score_doc(doc) -> engine.Score | None:
+	"""On Lead validate: recompute the score when a field that rules read has changed.
+	The ledger rows are written after the save (write_after_save)."""
+	rules = load_rules()
+	if not needs_rescore(doc, rules):
+		return None
+	now = now_datetime()
+	events = [] if doc.is_new() else events_for([doc.name], engine.activity_types_used(rules))[doc.name]
+	score = engine.score_lead(doc.as_dict(), events, rules, now, get_bands())
+	set_score_fields(doc, score, now)
+	doc.flags.lq_score = score
+	return score
+
+
+def set_score_fields(doc, score: engine.Score, now) -> None:
+	doc.lq_score = float(score.total)
+	doc.lq_fit_score = float(score.fit)
+	doc.lq_engagement_score = float(score.engagement)
+	doc.lq_score_band = score.band
+	doc.lq_scored_on = now
+
+
+def write_after_save(doc) -> None:
+	score = doc.flags.lq_score
+	doc.flags.lq_score = None
+	if score is not None:
+		write_ledger({doc.name: score.rows})
+
+
+# --- ledger -----------------------------------------------------------------------
+
+ENTRY_COLUMNS = (
+	"lead",
+	"rule",
+	"dimension",
+	"category",
+	"points",
+	"base_points",
+	"capped",
+	"source",
+	"occurred_on",
+	"owner",
+	"modified_by",
+	"creation",
+	"modified",
+)
+
+
+def write_ledger(rows_by_lead: dict[str, Sequence[engine.LedgerRow]]) -> None:
+	"""Replace the ledger rows of these leads: one delete, then multi-row inserts."""
+	if not rows_by_lead:
+		return
+	frappe.db.sql("delete from `tabLead Score Entry` where lead in %(leads)s", {"leads": tuple(rows_by_lead)})
+	now = now_datetime()
+	user = frappe.session.user
+	values = [
+		(
+			lead,
+			r.rule,
+			r.dimension,
+			r.category,
+			float(r.points),
+			float(r.base_points),
+			1 if r.capped else 0,
+			r.source[:140],
+			r.occurred_on,
+			user,
+			user,
+			now,
+			now,
+		)
+		for lead, rows in rows_by_lead.items()
+		for r in rows
+	]
+	_insert_many("tabLead Score Entry", ENTRY_COLUMNS, values)
+
+
+def _insert_many(table: str, columns: Sequence[str], values: list[tuple], chunk: int = 5000) -> None:
+	"""Multi-row INSERT into an autoincrement DocType's table; names come from its sequence."""
+	sequence = frappe.scrub(table.removeprefix("tab")) + "_id_seq"
+	cols = ", ".join(["`name`", *(f"`{c}`" for c in columns)])
+	row = f"(nextval(`{sequence}`), " + ", ".join(["%s"] * len(columns)) + ")"
+	for i in range(0, len(values), chunk):
+		part = values[i : i + chunk]
+		flat = [v for r in part for v in r]
+		frappe.db.sql(f"insert into `{table}` ({cols}) values {', '.join([row] * len(part))}", flat)
+
+
+def ledger(lead: str) -> list[dict]:
+	return frappe.get_all(
+		ENTRY_DOCTYPE,
+		filters={"lead": lead},
+		fields=["rule", "dimension", "category", "points", "base_points", "capped", "source", "occurred_on"],
+		order_by="dimension asc, points desc",
+	)
+
+
+# --- many leads: bulk, set-based ---------------------------------------------------------
+
+
+def score_batch(names: Sequence[str], rules: Sequence[engine.Rule], bands: engine.Bands, now) -> dict[str, engine.Score]:
+	fields = sorted({"name", *engine.fields_used(rules)})
+	values = frappe.get_all(
+		"Lead", filters={"name": ("in", list(names))}, fields=fields, order_by="name asc", limit_page_length=0
+	)
+	events = events_for(names, engine.activity_types_used(rules))
+	return engine.score_many(values, events, rules, now, bands)
+
+
+def write_scores(scores: dict[str, engine.Score], now) -> None:
+	"""One UPDATE ... CASE statement per chunk for the score columns, then the ledger."""
+	if not scores:
+		return
+	names = list(scores)
+	for i in range(0, len(names), 1000):
+		chunk = names[i : i + 1000]
+		params: list = []
+		cases = []
+		for column, getter in (
+			("lq_score", lambda s: float(s.total)),
+			("lq_fit_score", lambda s: float(s.fit)),
+			("lq_engagement_score", lambda s: float(s.engagement)),
+			("lq_score_band", lambda s: s.band),
+		):
+			cases.append(f"`{column}` = case `name` " + " ".join(["when %s then %s"] * len(chunk)) + " end")
+			for n in chunk:
+				params += [n, getter(scores[n])]
+		params.append(now)
+		params += chunk
+		frappe.db.sql(
+			f"update `tabLead` set {', '.join(cases)}, `lq_scored_on` = %s "
+			f"where `name` in ({', '.join(['%s'] * len(chunk))})",
+			params,
+		)
+	write_ledger({n: s.rows for n, s in scores.items()})
+
+
+def rescore_leads(names: Sequence[str], now=None) -> dict[str, engine.Score]:
+	"""Score these leads with the bulk path (used for one lead after an activity, too)."""
+	now = now or now_datetime()
+	scores = score_batch(names, load_rules(), get_bands(), now)
+	write_scores(scores, now)
+	promote_newly_eligible(scores)
+	return scores
+
+
+def promote_newly_eligible(scores: dict[str, engine.Score]) -> None:
+	"""A score that now clears the promotion minimum may complete a lead's promotion:
+	save those leads (few) so that the qualification policy runs as on any save."""
+	from lead_qualification.lead_qualification import qualification
+
+	if not qualification.is_enabled() or not qualification.get_settings().auto_promote:
+		return
+	minimum = promotion_min_score()
+	candidates = [n for n, s in scores.items() if float(s.total) >= minimum]
+	if not candidates:
+		return
+	for name in frappe.get_all(
+		"Lead",
+		filters={
+			"name": ("in", candidates),
+			"qualification_status": ("!=", "Qualified"),
+			"bant_completeness": (">", 0),
+		},
+		pluck="name",
+	):
+		doc = frappe.get_doc("Lead", name)
+		doc.flags.ignore_permissions = True
+		doc.save()
+
+
+def rescore_all(reason: str = "", only_with_activity: bool = False, batch_size: int = BATCH_SIZE, run=None) -> str:
+	"""Re-score every lead in batches, committing after each batch (a deliberate commit:
+	this runs in a background job, and per-batch commits keep row locks short).
+	Progress is kept on a Lead Scoring Run. Returns the run's name."""
+	run = run or new_run(reason)
+	started = time.monotonic()
+	try:
+		if only_with_activity:
+			names = frappe.db.sql_list("select distinct lead from `tabLead Activity` order by lead")
+		else:
+			names = frappe.db.sql_list("select name from `tabLead` order by name")
+		frappe.db.set_value(
+			RUN_DOCTYPE,
+			run,
+			{"status": "Running", "total": len(names), "started_on": now_datetime()},
+			update_modified=False,
+		)
+		frappe.db.commit()
+		rules, bands, now = load_rules(), get_bands(), now_datetime()
+		for i in range(0, len(names), batch_size):
+			batch = names[i : i + batch_size]
+			scores = score_batch(batch, rules, bands, now)
+			write_scores(scores, now)
+			promote_newly_eligible(scores)
+			done = i + len(batch)
+			frappe.db.set_value(
+				RUN_DOCTYPE,
+				run,
+				{"processed": done, "progress": 100 * done / len(names)},
+				update_modified=False,
+			)
+			frappe.db.commit()
+			frappe.publish_progress(100 * done / len(names), title=_("Re-scoring leads"), description=f"{done}/{len(names)}")
+		elapsed = time.monotonic() - started
+		frappe.db.set_value(
+			RUN_DOCTYPE,
+			run,
+			{
+				"status": "Completed",
+				"processed": len(names),
+				"progress": 100,
+				"finished_on": now_datetime(),
+				"leads_per_second": len(names) / elapsed if elapsed else 0,
+			},
+			update_modified=False,
+		)
+		frappe.db.commit()
+	except Exception:
+		frappe.db.rollback()
+		frappe.db.set_value(
+			RUN_DOCTYPE,
+			run,
+			{"status": "Failed", "error": frappe.get_traceback(), "finished_on": now_datetime()},
+			update_modified=False,
+		)
+		frappe.db.commit()
+		frappe.log_error(title=_("Lead re-scoring failed"))
+		raise
+	return run
+
+
+def new_run(reason: str) -> str:
+	run = frappe.get_doc({"doctype": RUN_DOCTYPE, "status": "Queued", "reason": reason})
+	run.insert(ignore_permissions=True)
+	return run.name
+
+
+def enqueue_rescore_all(reason: str) -> str:
+	"""Queue a bulk re-score on the long queue, after the current transaction commits."""
+	run = new_run(reason)
+	frappe.enqueue(
+		"lead_qualification.lead_scoring.scoring.rescore_all_job",
+		queue="long",
+		timeout=3600,
+		enqueue_after_commit=True,
+		run=run,
+		reason=reason,
+	)
+	return run
+
+
+def rescore_all_job(run: str, reason: str = ""):
+	rescore_all(reason=reason, run=run)
+
+
+def daily_decay():
+	"""Scheduler (daily): engagement points decay with time, so leads with activities are
+	re-scored every day."""
+	if not is_enabled():
+		return
+	rescore_all(reason=_("Daily decay"), only_with_activity=True)
