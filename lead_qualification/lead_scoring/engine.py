@@ -264,6 +264,15 @@ def parse_rule(raw: Mapping[str, Any], fieldtypes: Mapping[str, str]) -> Rule:
 	)
 
 
+def normalized(value: Any, kind: str | None) -> Any:
+	"""A field value as the rules compare it (so None, 0 and 0.0, or a date and its string,
+	are equal: the database stores an empty number as 0)."""
+	value = _coerce(value, kind or "text")
+	if kind == "number" and value is None:
+		return Decimal(0)
+	return value
+
+
 def _coerce(value: Any, kind: str) -> Any:
 	"""A lead's stored value in the rule's terms; None when empty or unreadable."""
 	if value is None or value == "":

@@ -142,7 +142,11 @@ def needs_rescore(doc, rules: Sequence[engine.Rule]) -> bool:
 	before = doc.get_doc_before_save()
 	if not before:
 		return True
-	return any(cstr(doc.get(f)) != cstr(before.get(f)) for f in engine.fields_used(rules))
+	return any(
+		engine.normalized(doc.get(r.fieldname), r.kind) != engine.normalized(before.get(r.fieldname), r.kind)
+		for r in rules
+		if r.fieldname
+	)
 
 
 def score_doc(doc) -> engine.Score | None:

@@ -39,6 +39,7 @@ def set_settings(**values):
 
 
 def reset_settings():
+	reset_scoring_settings()
 	set_settings(
 		enabled=1,
 		auto_promote=1,
@@ -83,3 +84,40 @@ def make_user(email: str, roles: list[str], user_type: str = "System User"):
 		user.append("roles", {"role": role})
 	user.save(ignore_permissions=True)
 	return user
+
+
+SCORING_SETTINGS = "Lead Scoring Settings"
+
+
+def set_scoring_settings(**values):
+	settings = frappe.get_single(SCORING_SETTINGS)
+	settings.update(values)
+	settings.save()
+
+
+def reset_scoring_settings():
+	set_scoring_settings(enabled=1, hot_threshold=60, warm_threshold=25, promotion_min_score=0)
+
+
+def use_rules(*rules: dict):
+	"""Score with exactly these rules for the test (the transaction is rolled back after
+	it; the rules cache is cleared now and must be cleared again in tearDown)."""
+	from lead_qualification.lead_scoring import scoring
+
+	frappe.db.sql("update `tabLead Scoring Rule` set enabled = 0")
+	frappe.flags.lq_skip_rescore = True
+	try:
+		for i, values in enumerate(rules):
+			frappe.get_doc(
+				{
+					"doctype": "Lead Scoring Rule",
+					"rule_name": values.pop("rule_name", f"Test rule {i} {frappe.generate_hash(length=6)}"),
+					"dimension": "Fit",
+					"category": "Demographic",
+					"condition_type": "Lead Field",
+					**values,
+				}
+			).insert()
+	finally:
+		frappe.flags.lq_skip_rescore = False
+	scoring.clear_rules_cache()

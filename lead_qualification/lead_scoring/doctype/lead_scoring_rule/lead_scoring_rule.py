@@ -20,6 +20,9 @@ class LeadScoringRule(Document):
 
 	def rules_changed(self):
 		scoring.clear_rules_cache()
+		# and again once committed, so no request caches the rules as they were before
+		frappe.db.after_commit.add(scoring.clear_rules_cache)
+		frappe.db.after_rollback.add(scoring.clear_rules_cache)
 		if not frappe.flags.in_install and not frappe.flags.lq_skip_rescore:
 			scoring.enqueue_rescore_all(_("Scoring rule {0} changed").format(self.name))
 

@@ -1,0 +1,309 @@
+"""Integration tests on a real ERPNext site: scores on the Lead, activities, bands,
+the list sort, promotion threshold, bulk re-scoring, permissions."""
+
+import frappe
+from frappe.utils import add_days, now_datetime
+
+from lead_qualification.lead_qualification import api as qualification_api
+from lead_qualification.lead_qualification.qualification import PromotionRefusedError
+from lead_qualification.lead_scoring import activities, api, scoring
+from lead_qualification.tests.utils import (
+	COMPLETE_BANT,
+	LeadQualificationTestCase,
+	make_lead,
+	make_user,
+	reset_settings,
+	set_scoring_settings,
+	use_rules,
+)
+
+FIELD_RULES = (
+	{"rule_name": "T budget", "field_name": "bant_budget_status", "operator": "in list", "value": "Confirmed\nFinanced", "points": 20},
+	{"rule_name": "T freemail", "field_name": "email_id", "operator": "contains", "value": "@gmail.", "points": -5},
+	{"rule_name": "T big", "field_name": "bant_budget_amount", "operator": "greater than", "value": "10000", "points": 10},
+)
+EMAIL_RULE = {
+	"rule_name": "T replied",
+	"dimension": "Engagement",
+	"category": "Engagement",
+	"condition_type": "Activity",
+	"activity_type": "Email Received",
+	"points": 7,
+	"cap": 14,
+	"half_life_days": 30,
+}
+DEMO_RULE = {
+	"rule_name": "T demo",
+	"dimension": "Engagement",
+	"category": "Buying Signal",
+	"condition_type": "Activity",
+	"activity_type": "Demo Requested",
+	"points": 15,
+}
+
+
+def ledger_total(lead_name) -> float:
+	return round(sum(r.points for r in scoring.ledger(lead_name)), 2)
+
+
+class ScoringTestCase(LeadQualificationTestCase):
+	def setUp(self):
+		frappe.set_user("Administrator")
+		reset_settings()
+		use_rules(*[dict(r) for r in FIELD_RULES], dict(EMAIL_RULE), dict(DEMO_RULE))
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+		frappe.db.rollback()
+		scoring.clear_rules_cache()
+
+
+class TestScoreOnSave(ScoringTestCase):
+	def test_score_band_and_ledger_on_insert(self):
+		lead = make_lead(bant_budget_status="Confirmed", bant_budget_amount=15000, email_id="x-lq@gmail.com")
+		self.assertEqual(lead.lq_score, 25)
+		self.assertEqual((lead.lq_fit_score, lead.lq_engagement_score), (25, 0))
+		self.assertEqual(lead.lq_score_band, "Warm")
+		rows = scoring.ledger(lead.name)
+		self.assertEqual(sorted((r.rule, r.points) for r in rows), [("T big", 10), ("T budget", 20), ("T freemail", -5)])
+		self.assertEqual(ledger_total(lead.name), lead.lq_score)
+
+	def test_score_follows_a_relevant_field_change(self):
+		lead = make_lead()
+		self.assertEqual(lead.lq_score, 0)
+		self.assertEqual(lead.lq_score_band, "Cold")
+		lead.bant_budget_status = "Financed"
+		lead.save()
+		self.assertEqual(lead.lq_score, 20)
+		self.assertEqual(frappe.db.get_value("Lead", lead.name, "lq_score"), 20)
+		self.assertEqual(ledger_total(lead.name), 20)
+
+	def test_irrelevant_change_does_not_rescore(self):
+		lead = make_lead(bant_budget_status="Confirmed")
+		scored_on = lead.lq_scored_on
+		lead.bant_decision_maker_role = "Owner"
+		lead.save()
+		self.assertEqual(lead.lq_scored_on, scored_on)
+		self.assertEqual(lead.lq_score, 20)
+
+	def test_band_thresholds_come_from_settings(self):
+		set_scoring_settings(hot_threshold=20, warm_threshold=10)
+		lead = make_lead(bant_budget_status="Confirmed")
+		self.assertEqual(lead.lq_score_band, "Hot")
+		set_scoring_settings(hot_threshold=40, warm_threshold=20)
+		scoring.rescore_leads([lead.name])
+		self.assertEqual(frappe.db.get_value("Lead", lead.name, "lq_score_band"), "Warm")
+
+	def test_band_settings_are_validated(self):
+		with self.assertRaises(frappe.ValidationError):
+			set_scoring_settings(hot_threshold=10, warm_threshold=20)
+
+
+class TestActivities(ScoringTestCase):
+	def test_received_email_raises_the_engagement_score(self):
+		lead = make_lead()
+		for i in range(3):
+			frappe.get_doc(
+				{
+					"doctype": "Communication",
+					"communication_type": "Communication",
+					"communication_medium": "Email",
+					"sent_or_received": "Received",
+					"sender": lead.email_id,
+					"subject": f"Re: votre devis {i}",
+					"content": "Bonjour, c'est d'accord pour une visite.",
+					"reference_doctype": "Lead",
+					"reference_name": lead.name,
+				}
+			).insert(ignore_permissions=True)
+		self.assertEqual(frappe.db.count("Lead Activity", {"lead": lead.name, "activity_type": "Email Received"}), 3)
+		values = frappe.db.get_value("Lead", lead.name, ["lq_score", "lq_engagement_score"], as_dict=True)
+		# 7 points per e-mail, capped at 14
+		self.assertEqual((values.lq_score, values.lq_engagement_score), (14, 14))
+		self.assertEqual(ledger_total(lead.name), 14)
+
+	def test_email_from_the_leads_address_counts_without_a_link(self):
+		lead = make_lead()
+		frappe.get_doc(
+			{
+				"doctype": "Communication",
+				"communication_type": "Communication",
+				"sent_or_received": "Received",
+				"sender": lead.email_id,
+				"subject": "Question",
+				"content": "?",
+			}
+		).insert(ignore_permissions=True)
+		self.assertEqual(frappe.db.get_value("Lead", lead.name, "lq_score"), 7)
+
+	def test_sent_email_opened_counts_once(self):
+		lead = make_lead()
+		use_rules({"rule_name": "T opened", "dimension": "Engagement", "category": "Engagement",
+			"condition_type": "Activity", "activity_type": "Email Opened", "points": 3})
+		comm = frappe.get_doc(
+			{
+				"doctype": "Communication",
+				"communication_type": "Communication",
+				"sent_or_received": "Sent",
+				"recipients": lead.email_id,
+				"subject": "Votre devis",
+				"content": "Ci-joint",
+				"reference_doctype": "Lead",
+				"reference_name": lead.name,
+			}
+		).insert(ignore_permissions=True)
+		from frappe.core.doctype.communication.email import update_communication_as_read
+
+		update_communication_as_read(comm.name)
+		activities.sweep_opened_emails()
+		activities.sweep_opened_emails()
+		self.assertEqual(frappe.db.count("Lead Activity", {"lead": lead.name, "activity_type": "Email Opened"}), 1)
+		self.assertEqual(frappe.db.get_value("Lead", lead.name, "lq_score"), 3)
+
+	def test_opportunity_for_a_lead_is_a_quotation_request(self):
+		lead = make_lead()
+		opportunity = frappe.get_doc(
+			{
+				"doctype": "Opportunity",
+				"opportunity_from": "Lead",
+				"party_name": lead.name,
+				"company": frappe.db.get_value("Company", {}, "name"),
+			}
+		)
+		opportunity.insert(ignore_permissions=True)
+		self.assertTrue(
+			frappe.db.exists("Lead Activity", {"lead": lead.name, "activity_type": "Quotation Requested"})
+		)
+
+	def test_api_event_raises_the_score(self):
+		lead = make_lead()
+		make_user("lq-web@example.com", ["Sales User"])
+		frappe.set_user("lq-web@example.com")
+		result = api.push_event("Demo Requested", email=lead.email_id, event_id="demo-1", details={"page": "/devis"})
+		self.assertEqual((result["lead"], result["score"]), (lead.name, 15))
+		# the same event sent again counts once
+		api.push_event("Demo Requested", lead=lead.name, event_id="demo-1")
+		self.assertEqual(frappe.db.count("Lead Activity", {"lead": lead.name}), 1)
+		self.assertEqual(frappe.db.get_value("Lead", lead.name, "lq_score"), 15)
+
+	def test_malformed_events_are_refused_and_nothing_is_written(self):
+		lead = make_lead()
+		before = frappe.db.count("Lead Activity")
+		bad_calls = [
+			({"event_type": "Teleported", "lead": lead.name}, "Unknown event type"),
+			({"event_type": "Page Viewed"}, "Say which lead"),
+			({"event_type": "Page Viewed", "lead": "CRM-LEAD-NOPE"}, "does not exist"),
+			({"event_type": "Page Viewed", "email": "not-an-email"}, "not a valid e-mail"),
+			({"event_type": "Page Viewed", "email": "nobody-lq@example.com"}, "No lead has"),
+			({"event_type": "Page Viewed", "lead": lead.name, "occurred_at": "yesterday-ish"}, "occurred_at"),
+			({"event_type": "Page Viewed", "lead": lead.name, "occurred_at": str(add_days(now_datetime(), 3))}, "future"),
+			({"event_type": "Page Viewed", "lead": lead.name, "details": "x" * 3000}, "too long"),
+		]
+		for kwargs, fragment in bad_calls:
+			with self.assertRaises(activities.InvalidActivityError, msg=kwargs) as cm:
+				api.push_event(**kwargs)
+			self.assertIn(fragment, str(cm.exception))
+		self.assertEqual(frappe.db.count("Lead Activity"), before)
+
+	def test_user_without_permission_cannot_push(self):
+		lead = make_lead()
+		make_user("lq-nobody@example.com", [], user_type="Website User")
+		frappe.set_user("lq-nobody@example.com")
+		with self.assertRaises(frappe.PermissionError):
+			api.push_event("Page Viewed", lead=lead.name)
+
+	def test_decay_lowers_old_engagement(self):
+		lead = make_lead()
+		activities.record(lead.name, "Email Received", add_days(now_datetime(), -30), event_id=f"t-{lead.name}")
+		# 7 points, 30 days old, half-life 30 days
+		self.assertEqual(frappe.db.get_value("Lead", lead.name, "lq_score"), 3.5)
+
+
+class TestListAndPromotion(ScoringTestCase):
+	def test_lead_list_is_sorted_by_score_by_default(self):
+		meta = frappe.get_meta("Lead")
+		self.assertEqual((meta.sort_field, meta.sort_order), ("lq_score", "DESC"))
+		make_lead(bant_budget_status="Confirmed", bant_budget_amount=20000)
+		make_lead()
+		scores = [r.lq_score for r in frappe.get_list("Lead", fields=["name", "lq_score"], limit_page_length=50)]
+		self.assertEqual(scores, sorted(scores, reverse=True))
+		self.assertEqual(meta.get_field("lq_score_band").in_standard_filter, 1)
+		self.assertEqual(meta.get_field("lq_score").in_standard_filter, 1)
+
+	def test_promotion_needs_the_minimum_score(self):
+		set_scoring_settings(promotion_min_score=50)
+		lead = make_lead(**COMPLETE_BANT)  # 20 (budget confirmed) + 10 (12,000 > 10,000) = 30
+		self.assertEqual(lead.lq_score, 30)
+		self.assertEqual(lead.qualification_status, "In Process")
+		with self.assertRaises(PromotionRefusedError) as cm:
+			qualification_api.promote(lead.name)
+		self.assertIn("a score of 50", str(cm.exception))
+		self.assertIn("20 points missing", str(cm.exception))
+
+		# a demo request brings the score over the minimum: promoted by itself
+		activities.record(lead.name, "Demo Requested", event_id=f"t-demo-{lead.name}")
+		lead.reload()
+		self.assertEqual(lead.lq_score, 45)
+		activities.record(lead.name, "Email Received", event_id=f"t-mail-{lead.name}")
+		lead.reload()
+		self.assertEqual(lead.lq_score, 52)
+		self.assertEqual(lead.qualification_status, "Qualified")
+
+
+class TestBulkRescore(ScoringTestCase):
+	def test_bulk_rescore_equals_per_lead_scoring(self):
+		leads = [
+			make_lead(bant_budget_status="Confirmed", bant_budget_amount=50000),
+			make_lead(email_id=f"bulk-{frappe.generate_hash(length=5)}@gmail.com"),
+			make_lead(),
+		]
+		activities.record(leads[2].name, "Email Received", event_id=f"t-bulk-{leads[2].name}")
+		# change a rule without the queued job, then bulk re-score
+		frappe.db.set_value("Lead Scoring Rule", "T budget", "points", 30)
+		scoring.clear_rules_cache()
+		names = [lead.name for lead in leads]
+		bulk = scoring.rescore_leads(names)
+		bulk_values = {n: (float(bulk[n].total), bulk[n].band) for n in names}
+		stored = {
+			n: tuple(frappe.db.get_value("Lead", n, ["lq_score", "lq_score_band"])) for n in names
+		}
+		self.assertEqual(stored, bulk_values)
+		ledgers = {n: sorted((r.rule, r.points) for r in scoring.ledger(n)) for n in names}
+
+		# per-lead: force every lead through a document save
+		for n in names:
+			doc = frappe.get_doc("Lead", n)
+			doc.lq_scored_on = None
+			doc.save()
+			self.assertEqual((doc.lq_score, doc.lq_score_band), stored[n])
+			self.assertEqual(sorted((r.rule, r.points) for r in scoring.ledger(n)), ledgers[n])
+		self.assertEqual(stored[names[0]][0], 40)
+
+
+class TestBulkRun(LeadQualificationTestCase):
+	"""rescore_all commits per batch, as the background job does; its leads are removed after."""
+
+	def test_rescore_all_records_progress_and_results(self):
+		frappe.set_user("Administrator")
+		reset_settings()
+		names = [make_lead(bant_budget_status="Financed").name for _ in range(5)]
+		frappe.db.commit()
+		try:
+			frappe.db.sql(
+				"update `tabLead` set lq_score = -1, lq_score_band = 'Cold' where name in %(n)s", {"n": tuple(names)}
+			)
+			frappe.db.commit()
+			run = scoring.rescore_all(reason="test", batch_size=3)
+			run_doc = frappe.get_doc("Lead Scoring Run", run)
+			self.assertEqual(run_doc.status, "Completed")
+			self.assertEqual(run_doc.processed, run_doc.total)
+			self.assertEqual(run_doc.total, frappe.db.count("Lead"))
+			self.assertGreater(run_doc.leads_per_second, 0)
+			for n in names:
+				self.assertGreaterEqual(frappe.db.get_value("Lead", n, "lq_score"), 0)
+				self.assertEqual(frappe.db.get_value("Lead", n, "lq_score"), ledger_total(n))
+		finally:
+			for n in names:
+				frappe.db.delete("Lead Score Entry", {"lead": n})
+				frappe.delete_doc("Lead", n, force=True)
+			frappe.db.commit()
