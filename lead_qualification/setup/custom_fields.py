@@ -32,8 +32,8 @@ SELECTION_CRITERION_LABELS: dict[str, str] = {
 
 
 def _lead_fields() -> list[dict]:
-	# ERPNext's Lead has a "Qualification" tab holding qualification_status,
-	# qualified_by and qualified_on; the BANT sections follow them in that tab.
+	# ERPNext's Lead has a "Qualification" section (in its Details tab) holding
+	# qualification_status, qualified_by and qualified_on; the BANT sections follow it.
 	fields: list[dict] = [
 		{
 			"fieldname": "bant_summary_section",
@@ -53,7 +53,6 @@ def _lead_fields() -> list[dict]:
 			"default": "0",
 		},
 		{"fieldname": "bant_budget_met", "fieldtype": "Check", "label": "Budget Met", "read_only": 1, "no_copy": 1},
-		{"fieldname": "bant_summary_column", "fieldtype": "Column Break"},
 		{
 			"fieldname": "bant_authority_met",
 			"fieldtype": "Check",
@@ -61,6 +60,7 @@ def _lead_fields() -> list[dict]:
 			"read_only": 1,
 			"no_copy": 1,
 		},
+		{"fieldname": "bant_summary_column", "fieldtype": "Column Break"},
 		{"fieldname": "bant_need_met", "fieldtype": "Check", "label": "Need Met", "read_only": 1, "no_copy": 1},
 		{"fieldname": "bant_timing_met", "fieldtype": "Check", "label": "Timing Met", "read_only": 1, "no_copy": 1},
 		# Need
@@ -235,3 +235,17 @@ def get_property_setters() -> list[dict]:
 
 def iter_fieldnames() -> list[tuple[str, str]]:
 	return [(dt, df["fieldname"]) for dt, fields in get_custom_fields().items() for df in fields]
+
+
+LIST_VIEW_COLUMNS = ["status_field", "lq_score_band", "lq_score", "bant_completeness", "company_name"]
+
+
+def get_list_view_settings() -> dict:
+	"""Columns of the Lead list (Frappe's List View Settings), installed only where a
+	manager has not set their own."""
+	return {
+		"doctype": "List View Settings",
+		"name": "Lead",
+		"total_fields": "6",
+		"fields": [{"fieldname": f} for f in LIST_VIEW_COLUMNS],
+	}

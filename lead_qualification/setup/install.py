@@ -3,7 +3,13 @@
 import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
-from lead_qualification.setup.custom_fields import get_custom_fields, get_property_setters
+import json
+
+from lead_qualification.setup.custom_fields import (
+	get_custom_fields,
+	get_list_view_settings,
+	get_property_setters,
+)
 
 SETTINGS_DOCTYPES = ("Lead Qualification Settings", "Lead Scoring Settings")
 
@@ -11,6 +17,7 @@ SETTINGS_DOCTYPES = ("Lead Qualification Settings", "Lead Scoring Settings")
 def after_install():
 	make_custom_fields()
 	make_property_setters()
+	make_list_view_settings()
 	make_default_settings()
 	make_default_rules()
 
@@ -23,6 +30,7 @@ def after_migrate():
 
 
 def before_uninstall():
+	delete_list_view_settings()
 	delete_property_setters()
 	delete_custom_fields()
 
@@ -44,6 +52,29 @@ def delete_property_setters():
 			{"doc_type": ps["doctype"], "doctype_or_field": "DocType", "property": ps["property"], "module": ps["module"]},
 		)
 	frappe.clear_cache(doctype="Lead")
+
+
+def _our_list_columns() -> str:
+	return json.dumps(get_list_view_settings()["fields"])
+
+
+def make_list_view_settings():
+	"""Show band, score and BANT completeness in the Lead list, unless the site already
+	has its own Lead list settings."""
+	if frappe.db.exists("List View Settings", "Lead"):
+		return
+	values = get_list_view_settings()
+	doc = frappe.new_doc("List View Settings")
+	doc.name = values["name"]
+	doc.total_fields = values["total_fields"]
+	doc.fields = _our_list_columns()
+	doc.insert(ignore_permissions=True)
+
+
+def delete_list_view_settings():
+	"""Remove the Lead list settings the app installed, if nobody changed them since."""
+	if frappe.db.get_value("List View Settings", "Lead", "fields") == _our_list_columns():
+		frappe.delete_doc("List View Settings", "Lead", ignore_permissions=True, force=True)
 
 
 def make_default_rules():

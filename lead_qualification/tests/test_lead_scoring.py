@@ -229,6 +229,8 @@ class TestListAndPromotion(ScoringTestCase):
 		self.assertEqual(scores, sorted(scores, reverse=True))
 		self.assertEqual(meta.get_field("lq_score_band").in_standard_filter, 1)
 		self.assertEqual(meta.get_field("lq_score").in_standard_filter, 1)
+		columns = frappe.parse_json(frappe.db.get_value("List View Settings", "Lead", "fields"))
+		self.assertEqual([c["fieldname"] for c in columns][:4], ["status_field", "lq_score_band", "lq_score", "bant_completeness"])
 
 	def test_promotion_needs_the_minimum_score(self):
 		set_scoring_settings(promotion_min_score=50)

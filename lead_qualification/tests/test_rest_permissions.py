@@ -54,6 +54,8 @@ class TestRestPermissions(LeadQualificationTestCase):
 	def tearDownClass(cls):
 		frappe.set_user("Administrator")
 		frappe.db.rollback()
+		frappe.db.delete("Lead Activity", {"lead": cls.lead.name})
+		frappe.db.delete("Lead Score Entry", {"lead": cls.lead.name})
 		for comment in frappe.get_all("Comment", {"reference_doctype": "Lead", "reference_name": cls.lead.name}):
 			frappe.delete_doc("Comment", comment.name, force=True)
 		frappe.delete_doc("Lead", cls.lead.name, force=True)
@@ -134,6 +136,41 @@ class TestRestPermissions(LeadQualificationTestCase):
 		self.assertEqual(response.status_code, 417)
 		self.assertIn("cannot be promoted to prospect yet", response.get_data(as_text=True))
 		self.assertNotEqual(self.stored("qualification_status"), "Qualified")
+
+	def test_guest_cannot_push_events(self):
+		response = self.request(
+			"post",
+			"/api/method/lead_qualification.lead_scoring.api.push_event",
+			None,
+			{"event_type": "Page Viewed", "lead": self.lead.name},
+		)
+		self.assertEqual(response.status_code, 403)
+		self.assertEqual(self.activities(), 0)
+
+	def test_outsider_cannot_push_events(self):
+		response = self.request(
+			"post",
+			"/api/method/lead_qualification.lead_scoring.api.push_event",
+			OUTSIDER,
+			{"event_type": "Page Viewed", "lead": self.lead.name},
+		)
+		self.assertEqual(response.status_code, 403)
+		self.assertEqual(self.activities(), 0)
+
+	def test_malformed_event_is_refused_over_rest_and_nothing_is_written(self):
+		response = self.request(
+			"post",
+			"/api/method/lead_qualification.lead_scoring.api.push_event",
+			SALES,
+			{"event_type": "Page Viewed", "lead": self.lead.name, "occurred_at": "not a date"},
+		)
+		self.assertEqual(response.status_code, 417)
+		self.assertIn("occurred_at", response.get_data(as_text=True))
+		self.assertEqual(self.activities(), 0)
+
+	def activities(self) -> int:
+		frappe.db.rollback()
+		return frappe.db.count("Lead Activity", {"lead": self.lead.name})
 
 	def test_complete_bant_constant_is_complete(self):
 		# guards the fixture used across the suite

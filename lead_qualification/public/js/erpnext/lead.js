@@ -73,6 +73,7 @@ lead_qualification.lead = {
 	},
 
 	show_indicators(frm, summary) {
+		// The dashboard (shown in the Connections tab) and an intro line on every tab.
 		if (frm.doc.lq_score_band) {
 			frm.dashboard.add_indicator(
 				__("{0}: {1} points", [__(frm.doc.lq_score_band), format_number(frm.doc.lq_score || 0, null, 0)]),
@@ -88,6 +89,24 @@ lead_qualification.lead = {
 			const label = c.met ? __("{0} met", [c.label]) : __("{0} not met", [c.label]);
 			frm.dashboard.add_indicator(label, c.met ? "green" : c.required ? "red" : "gray");
 		});
+		this.set_intro(frm, summary);
+	},
+
+	set_intro(frm, summary) {
+		const esc = frappe.utils.escape_html;
+		const criteria = summary.criteria
+			.map((c) => `${c.met ? "✓" : "✗"} ${esc(c.label)}`)
+			.join(" · ");
+		let text = `<b>${__("BANT {0}/{1}", [summary.completeness, summary.total])}</b>: ${criteria}`;
+		if (frm.doc.lq_score_band) {
+			text += ` — ${__("Score")} <b>${format_number(frm.doc.lq_score || 0, null, 0)}</b> (${__(
+				frm.doc.lq_score_band
+			)})`;
+		}
+		if (summary.status !== "Qualified" && summary.missing.length) {
+			text += `<br>${__("Missing for promotion: {0}", [summary.missing.map(esc).join(", ")])}`;
+		}
+		frm.set_intro(text, summary.status === "Qualified" ? "green" : summary.eligible ? "blue" : "orange");
 	},
 
 	add_actions(frm, summary) {
