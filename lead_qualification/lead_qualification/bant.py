@@ -84,7 +84,7 @@ class Bant:
 
 	@classmethod
 	def from_mapping(cls, values: Mapping[str, Any]) -> Bant:
-		"""Build from a Lead's field values (a dict or a Frappe document's as_dict())."""
+		"""Build from a Lead's field values: anything with .get(fieldname), a dict or a Frappe Document."""
 
 		def text(fieldname: str) -> str:
 			value = values.get(fieldname)

@@ -79,7 +79,7 @@ def requirements() -> tuple[promotion.Requirement, ...]:
 
 def assess(doc) -> bant.Assessment:
 	try:
-		return bant.assess_values(doc.as_dict())
+		return bant.assess_values(doc)  # a Document answers .get() like a dict
 	except bant.BantInputError as e:
 		frappe.throw(bant_input_message(e), exc=InvalidBantValueError, title=_("Invalid BANT value"))
 
@@ -166,17 +166,21 @@ def apply_to_lead(doc) -> None:
 	assessment = assess(doc)
 	settings = get_settings()
 	facts = facts_for(doc, assessment)
-	decision = promotion.evaluate(facts, policy_settings(settings), requirements())
+	policy = policy_settings(settings)
+	decision = promotion.evaluate(facts, policy, requirements())
 
 	before = None if doc.is_new() else doc.get_doc_before_save()
 	previous = before.get("qualification_status") if before else None
+	requested = doc.get("qualification_status")
+	# only a withdrawal needs to know about conversion (a query): ask only then
+	withdrawing = previous == promotion.QUALIFIED and requested != promotion.QUALIFIED
 	resolution = promotion.resolve_status(
 		previous,
-		doc.get("qualification_status"),
+		requested,
 		facts,
-		policy_settings(settings),
+		policy,
 		demotion_reason=doc.flags.lq_demotion_reason,
-		converted=is_converted(doc),
+		converted=withdrawing and is_converted(doc),
 		decision=decision,
 	)
 	if resolution.refused:

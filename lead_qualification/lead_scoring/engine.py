@@ -108,28 +108,6 @@ def field_kind(fieldtype: str) -> str | None:
 	return None
 
 
-@dataclass(frozen=True)
-class Rule:
-	name: str
-	dimension: str
-	category: str
-	points: Decimal
-	condition_type: str = FIELD_CONDITION
-	fieldname: str | None = None
-	kind: str | None = None  # number / date / text, for field rules
-	operator: str | None = None
-	values: tuple[Any, ...] = ()
-	activity_type: str | None = None
-	min_count: int = 1
-	window_days: int | None = None
-	cap: Decimal | None = None
-	half_life_days: float | None = None
-
-	@property
-	def is_activity(self) -> bool:
-		return self.condition_type == ACTIVITY_CONDITION
-
-
 def _decimal(value: Any, fieldname: str) -> Decimal:
 	try:
 		d = Decimal(str(value).strip())
@@ -294,8 +272,16 @@ def _coerce(value: Any, kind: str) -> Any:
 	return str(value)
 
 
-def condition_holds(rule: Rule, values: Mapping[str, Any]) -> bool:
-	value = _coerce(values.get(rule.fieldname), rule.kind or "text")
+def condition_holds(rule: Rule, values: Mapping[str, Any], coerced: dict | None = None) -> bool:
+	"""Whether a field rule's condition holds; `coerced` caches field values per lead."""
+	if coerced is None:
+		value = _coerce(values.get(rule.fieldname), rule.kind or "text")
+	else:
+		key = (rule.fieldname, rule.kind)
+		if key in coerced:
+			value = coerced[key]
+		else:
+			value = coerced[key] = _coerce(values.get(rule.fieldname), rule.kind or "text")
 	op = rule.operator
 	if op == IS_SET:
 		return value is not None and (rule.kind != "number" or value != 0)
@@ -342,6 +328,43 @@ class LedgerRow:
 	source: str
 	occurred_on: datetime | None
 	capped: bool = False
+
+
+@dataclass(frozen=True)
+class Rule:
+	name: str
+	dimension: str
+	category: str
+	points: Decimal
+	condition_type: str = FIELD_CONDITION
+	fieldname: str | None = None
+	kind: str | None = None  # number / date / text, for field rules
+	operator: str | None = None
+	values: tuple[Any, ...] = ()
+	activity_type: str | None = None
+	min_count: int = 1
+	window_days: int | None = None
+	cap: Decimal | None = None
+	half_life_days: float | None = None
+	# the ledger row a field rule gives every lead it hits (computed once)
+	hit_row: LedgerRow | None = field(default=None, compare=False, repr=False)
+
+	def __post_init__(self):
+		if self.condition_type == FIELD_CONDITION:
+			row = LedgerRow(
+				self.name,
+				self.dimension,
+				self.category,
+				_round(self.points),
+				self.points,
+				f"{self.fieldname} {self.operator}",
+				None,
+			)
+			object.__setattr__(self, "hit_row", row)
+
+	@property
+	def is_activity(self) -> bool:
+		return self.condition_type == ACTIVITY_CONDITION
 
 
 @dataclass(frozen=True)
@@ -412,19 +435,7 @@ def rule_rows(
 ) -> list[LedgerRow]:
 	"""The ledger rows one rule gives one lead (empty when it does not hit)."""
 	if not rule.is_activity:
-		if not condition_holds(rule, values):
-			return []
-		return [
-			LedgerRow(
-				rule.name,
-				rule.dimension,
-				rule.category,
-				_round(rule.points),
-				rule.points,
-				f"{rule.fieldname} {rule.operator}",
-				None,
-			)
-		]
+		return [rule.hit_row] if condition_holds(rule, values) else []
 
 	since = now - timedelta(days=rule.window_days) if rule.window_days else None
 	matching = sorted(
@@ -459,10 +470,23 @@ def score_lead(
 ) -> Score:
 	events = tuple(events)
 	rows: list[LedgerRow] = []
+	coerced: dict = {}
+	fit = engagement = Decimal(0)
 	for rule in rules:
-		rows.extend(r for r in rule_rows(rule, values, events, now) if r.points != 0 or r.capped)
-	fit = sum((r.points for r in rows if r.dimension == FIT), Decimal(0))
-	engagement = sum((r.points for r in rows if r.dimension == ENGAGEMENT), Decimal(0))
+		if rule.is_activity:
+			if not events:
+				continue
+			hits = [r for r in rule_rows(rule, values, events, now) if r.points != 0 or r.capped]
+		elif condition_holds(rule, values, coerced):
+			hits = [rule.hit_row]
+		else:
+			continue
+		for r in hits:
+			if r.dimension == FIT:
+				fit += r.points
+			else:
+				engagement += r.points
+		rows.extend(hits)
 	total = fit + engagement
 	return Score(total, fit, engagement, (bands or Bands()).band(total), tuple(rows))
 

@@ -20,9 +20,9 @@ RULE_DOCTYPE = "Lead Scoring Rule"
 ACTIVITY_DOCTYPE = "Lead Activity"
 ENTRY_DOCTYPE = "Lead Score Entry"
 RUN_DOCTYPE = "Lead Scoring Run"
-RULES_CACHE_KEY = "lead_qualification:scoring_rules"
+RULES_CACHE_KEY = "lead_qualification:scoring_rules:v2"
 SCORE_FIELDS = ("lq_score", "lq_fit_score", "lq_engagement_score", "lq_score_band", "lq_scored_on")
-BATCH_SIZE = 2000
+BATCH_SIZE = 5000
 
 
 class ScoringRuleError(frappe.ValidationError):
@@ -157,7 +157,7 @@ def score_doc(doc) -> engine.Score | None:
 		return None
 	now = now_datetime()
 	events = [] if doc.is_new() else events_for([doc.name], engine.activity_types_used(rules))[doc.name]
-	score = engine.score_lead(doc.as_dict(), events, rules, now, get_bands())
+	score = engine.score_lead(doc, events, rules, now, get_bands())  # a Document answers .get()
 	set_score_fields(doc, score, now)
 	doc.flags.lq_score = score
 	return score
@@ -181,6 +181,7 @@ def write_after_save(doc) -> None:
 # --- ledger -----------------------------------------------------------------------
 
 ENTRY_COLUMNS = (
+	"name",
 	"lead",
 	"rule",
 	"dimension",
@@ -197,44 +198,82 @@ ENTRY_COLUMNS = (
 )
 
 
+def entry_name(lead: str, index: int) -> str:
+	"""Ledger rows are named after their lead, so a lead's rows sit together in the table."""
+	name = f"{lead}-{index:03d}"
+	return name if len(name) <= 140 else f"{frappe.generate_hash(length=20)}-{index:03d}"
+
+
 def write_ledger(rows_by_lead: dict[str, Sequence[engine.LedgerRow]]) -> None:
-	"""Replace the ledger rows of these leads: one delete, then multi-row inserts."""
+	"""Replace the ledger rows of these leads: one delete, then multi-row inserts.
+
+	The VALUES text is built here with literals escaped once per distinct value: this is
+	the hot loop of a bulk re-score (about ten rows per lead)."""
 	if not rows_by_lead:
 		return
 	frappe.db.sql("delete from `tabLead Score Entry` where lead in %(leads)s", {"leads": tuple(rows_by_lead)})
+	lit = SqlLiterals()
 	now = now_datetime()
-	user = frappe.session.user
-	values = [
-		(
-			lead,
-			r.rule,
-			r.dimension,
-			r.category,
-			float(r.points),
-			float(r.base_points),
-			1 if r.capped else 0,
-			r.source[:140],
-			r.occurred_on,
-			user,
-			user,
-			now,
-			now,
-		)
-		for lead, rows in rows_by_lead.items()
-		for r in rows
-	]
-	_insert_many("tabLead Score Entry", ENTRY_COLUMNS, values)
+	user = lit(frappe.session.user)
+	tail = f"{user}, {user}, {lit(now)}, {lit(now)})"
+	rule_parts: dict = {}
+	values = []
+	for lead, rows in rows_by_lead.items():
+		lead_literal = lit(lead)
+		for i, r in enumerate(rows):
+			key = (r.rule, r.dimension, r.category, r.base_points)
+			rule_part = rule_parts.get(key)
+			if rule_part is None:
+				rule_part = rule_parts[key] = (
+					f"{lit(r.rule)}, {lit(r.dimension)}, {lit(r.category)}, {{points}}, {r.base_points}"
+				)
+			name = entry_name(lead, i)
+			# the name is the lead's name plus "-NNN": reuse the lead's escaped literal
+			name_literal = f"{lead_literal[:-1]}-{i:03d}'" if name.startswith(lead) else lit(name)
+			values.append(
+				f"({name_literal}, {lead_literal}, {rule_part.format(points=r.points)}, "
+				f"{1 if r.capped else 0}, {lit(r.source[:140])}, {lit(r.occurred_on)}, {tail}"
+			)
+	columns = ", ".join(f"`{c}`" for c in ENTRY_COLUMNS)
+	for i in range(0, len(values), 5000):
+		frappe.db.sql(f"insert into `tabLead Score Entry` ({columns}) values {', '.join(values[i : i + 5000])}")
 
 
-def _insert_many(table: str, columns: Sequence[str], values: list[tuple], chunk: int = 5000) -> None:
-	"""Multi-row INSERT into an autoincrement DocType's table; names come from its sequence."""
-	sequence = frappe.scrub(table.removeprefix("tab")) + "_id_seq"
-	cols = ", ".join(["`name`", *(f"`{c}`" for c in columns)])
-	row = f"(nextval(`{sequence}`), " + ", ".join(["%s"] * len(columns)) + ")"
-	for i in range(0, len(values), chunk):
-		part = values[i : i + chunk]
-		flat = [v for r in part for v in r]
-		frappe.db.sql(f"insert into `{table}` ({cols}) values {', '.join([row] * len(part))}", flat)
+class SqlLiterals:
+	"""SQL literals for bulk statements, escaping each distinct string once (rule names,
+	categories, sources repeat across thousands of rows)."""
+
+	def __init__(self):
+		self.cache: dict = {}
+
+	def __call__(self, value) -> str:
+		cached = self.cache.get(value)
+		if cached is not None:
+			return cached
+		if value is None:
+			return "NULL"
+		if isinstance(value, bool):
+			return "1" if value else "0"
+		if isinstance(value, int | Decimal):
+			return str(value)
+		if isinstance(value, float):
+			return repr(value)
+		text = value.isoformat(sep=" ") if hasattr(value, "isoformat") else str(value)
+		cached = self.cache[value] = frappe.db.escape(text, percent=False)
+		return cached
+
+
+def insert_rows(
+	table: str, columns: Sequence[str], rows: list[tuple], chunk: int = 5000, first: str | None = None
+) -> None:
+	"""Multi-row INSERTs with literal values. `first`, if given, is an SQL expression for
+	the `name` column (e.g. the next value of an autoincrement DocType's sequence)."""
+	literal = SqlLiterals()
+	cols = ", ".join(f"`{c}`" for c in (("name", *columns) if first else columns))
+	prefix = f"({first}, " if first else "("
+	for i in range(0, len(rows), chunk):
+		values = ", ".join(prefix + ", ".join(map(literal, row)) + ")" for row in rows[i : i + chunk])
+		frappe.db.sql(f"insert into `{table}` ({cols}) values {values}")
 
 
 def ledger(lead: str) -> list[dict]:
@@ -249,39 +288,40 @@ def ledger(lead: str) -> list[dict]:
 # --- many leads: bulk, set-based ---------------------------------------------------------
 
 
-def score_batch(names: Sequence[str], rules: Sequence[engine.Rule], bands: engine.Bands, now) -> dict[str, engine.Score]:
-	fields = sorted({"name", *engine.fields_used(rules)})
+def score_batch(
+	names: Sequence[str], rules: Sequence[engine.Rule], bands: engine.Bands, now
+) -> tuple[dict[str, engine.Score], dict[str, float]]:
+	"""Scores of these leads, and the scores they had before (for promotion checks)."""
+	fields = sorted({"name", "lq_score", *engine.fields_used(rules)})
 	values = frappe.get_all(
 		"Lead", filters={"name": ("in", list(names))}, fields=fields, order_by="name asc", limit_page_length=0
 	)
+	previous = {v.name: flt(v.lq_score) for v in values}
 	events = events_for(names, engine.activity_types_used(rules))
-	return engine.score_many(values, events, rules, now, bands)
+	return engine.score_many(values, events, rules, now, bands), previous
 
 
 def write_scores(scores: dict[str, engine.Score], now) -> None:
 	"""One UPDATE ... CASE statement per chunk for the score columns, then the ledger."""
 	if not scores:
 		return
+	literal = SqlLiterals()
 	names = list(scores)
 	for i in range(0, len(names), 1000):
 		chunk = names[i : i + 1000]
-		params: list = []
-		cases = []
+		keys = [literal(n) for n in chunk]
+		sets = []
 		for column, getter in (
-			("lq_score", lambda s: float(s.total)),
-			("lq_fit_score", lambda s: float(s.fit)),
-			("lq_engagement_score", lambda s: float(s.engagement)),
+			("lq_score", lambda s: s.total),
+			("lq_fit_score", lambda s: s.fit),
+			("lq_engagement_score", lambda s: s.engagement),
 			("lq_score_band", lambda s: s.band),
 		):
-			cases.append(f"`{column}` = case `name` " + " ".join(["when %s then %s"] * len(chunk)) + " end")
-			for n in chunk:
-				params += [n, getter(scores[n])]
-		params.append(now)
-		params += chunk
+			cases = " ".join(f"when {k} then {literal(getter(scores[n]))}" for k, n in zip(keys, chunk))
+			sets.append(f"`{column}` = case `name` {cases} end")
 		frappe.db.sql(
-			f"update `tabLead` set {', '.join(cases)}, `lq_scored_on` = %s "
-			f"where `name` in ({', '.join(['%s'] * len(chunk))})",
-			params,
+			f"update `tabLead` set {', '.join(sets)}, `lq_scored_on` = {literal(now)} "
+			f"where `name` in ({', '.join(keys)})"
 		)
 	write_ledger({n: s.rows for n, s in scores.items()})
 
@@ -289,21 +329,23 @@ def write_scores(scores: dict[str, engine.Score], now) -> None:
 def rescore_leads(names: Sequence[str], now=None) -> dict[str, engine.Score]:
 	"""Score these leads with the bulk path (used for one lead after an activity, too)."""
 	now = now or now_datetime()
-	scores = score_batch(names, load_rules(), get_bands(), now)
+	scores, previous = score_batch(names, load_rules(), get_bands(), now)
 	write_scores(scores, now)
-	promote_newly_eligible(scores)
+	promote_newly_eligible(scores, previous)
 	return scores
 
 
-def promote_newly_eligible(scores: dict[str, engine.Score]) -> None:
-	"""A score that now clears the promotion minimum may complete a lead's promotion:
-	save those leads (few) so that the qualification policy runs as on any save."""
+def promote_newly_eligible(scores: dict[str, engine.Score], previous: dict[str, float]) -> None:
+	"""A score that has just reached the promotion minimum may complete a lead's
+	promotion: save those leads (few) so that the qualification policy runs as on any save."""
 	from lead_qualification.lead_qualification import qualification
 
 	if not qualification.is_enabled() or not qualification.get_settings().auto_promote:
 		return
 	minimum = promotion_min_score()
-	candidates = [n for n, s in scores.items() if float(s.total) >= minimum]
+	candidates = [
+		n for n, s in scores.items() if float(s.total) >= minimum and previous.get(n, 0) < minimum
+	]
 	if not candidates:
 		return
 	for name in frappe.get_all(
@@ -341,9 +383,9 @@ def rescore_all(reason: str = "", only_with_activity: bool = False, batch_size: 
 		rules, bands, now = load_rules(), get_bands(), now_datetime()
 		for i in range(0, len(names), batch_size):
 			batch = names[i : i + batch_size]
-			scores = score_batch(batch, rules, bands, now)
+			scores, previous = score_batch(batch, rules, bands, now)
 			write_scores(scores, now)
-			promote_newly_eligible(scores)
+			promote_newly_eligible(scores, previous)
 			done = i + len(batch)
 			frappe.db.set_value(
 				RUN_DOCTYPE,

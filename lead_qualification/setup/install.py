@@ -27,6 +27,10 @@ def after_migrate():
 	make_custom_fields()
 	make_property_setters()
 	make_default_settings()
+	# parsed rules are cached; a new version of the app may parse them differently
+	from lead_qualification.lead_scoring.scoring import clear_rules_cache
+
+	clear_rules_cache()
 
 
 def before_uninstall():

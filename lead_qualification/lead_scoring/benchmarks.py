@@ -1,0 +1,273 @@
+"""Scoring benchmarks on a real site. They print figures; they assert nothing.
+
+	bench --site SITE execute lead_qualification.lead_scoring.benchmarks.save_ratio
+	bench --site SITE execute lead_qualification.lead_scoring.benchmarks.make_synthetic_leads --kwargs "{'count': 100000}"
+	bench --site SITE execute lead_qualification.lead_scoring.benchmarks.bulk_rescore
+	bench --site SITE execute lead_qualification.lead_scoring.benchmarks.list_query
+	bench --site SITE execute lead_qualification.lead_scoring.benchmarks.remove_synthetic_leads
+
+Synthetic leads are named LQBENCH-…, their rules "Bench rule …": remove_synthetic_leads
+deletes both. Don't run this on a production site.
+"""
+
+import random
+import statistics
+import time
+
+import frappe
+from frappe.utils import add_days, now_datetime
+
+from lead_qualification.lead_scoring import engine, scoring
+
+PREFIX = "LQBENCH-"
+RULE_PREFIX = "Bench rule "
+TERRITORIES = ("Lyon", "Villeurbanne", "Vénissieux", "Bron", "Annecy", "Grenoble", "Paris")
+SOURCES = ("Advertisement", "Campaign", "Cold Calling", "Existing Customer", "Reference", "Walk In")
+
+
+def _print(label, value):
+	print(f"{label:<58} {value}")
+
+
+# --- (a) Lead save, with and without the app's hooks ---------------------------------
+
+
+def save_ratio(rounds: int = 200):
+	"""Median Lead save time with the app's hooks vs with them skipped (ratio, target <= 1.15).
+
+	Each save changes a field that a scoring rule reads and a BANT field, so the app's full
+	path (assessment, score, ledger, promotion policy) runs. The two variants alternate on
+	the same leads to share any drift. Everything is rolled back.
+	"""
+	frappe.set_user("Administrator")
+	leads = [
+		frappe.get_doc(
+			{"doctype": "Lead", "first_name": f"Save bench {i}", "email_id": f"save-bench-{i}-{frappe.generate_hash(length=6)}@example.com"}
+		).insert()
+		for i in range(20)
+	]
+	timings = {True: [], False: []}
+	statuses = ("Estimated", "Confirmed")
+	try:
+		for i in range(rounds):
+			for with_app in (i % 2 == 0, i % 2 != 0):
+				doc = leads[i % len(leads)]
+				doc.reload()
+				doc.bant_budget_status = statuses[(i + with_app) % 2]
+				doc.bant_budget_amount = 1000 + i
+				doc.flags.ignore_lead_qualification = not with_app
+				start = time.perf_counter()
+				doc.save()
+				timings[with_app].append(time.perf_counter() - start)
+	finally:
+		frappe.db.rollback()
+	with_app, without = statistics.median(timings[True]), statistics.median(timings[False])
+	_print("Lead saves measured (each variant)", len(timings[True]))
+	_print("median save with the app's hooks (ms)", f"{with_app * 1000:.2f}")
+	_print("median save with the hooks skipped (ms)", f"{without * 1000:.2f}")
+	_print("ratio (target <= 1.15)", f"{with_app / without:.3f}")
+	return {"with_app_ms": with_app * 1000, "without_ms": without * 1000, "ratio": with_app / without}
+
+
+# --- synthetic data -----------------------------------------------------------------------
+
+
+def make_bench_rules(total: int = 30):
+	"""Top the enabled rules up to `total` with varied synthetic ones."""
+	frappe.flags.lq_skip_rescore = True
+	existing = frappe.db.count("Lead Scoring Rule", {"enabled": 1})
+	templates = [
+		{"dimension": "Fit", "category": "Demographic", "field_name": "territory", "operator": "in list", "value": "Lyon\nVilleurbanne\nBron", "points": 5},
+		{"dimension": "Fit", "category": "Ideal Customer Fit", "field_name": "bant_budget_amount", "operator": "between", "value": "5000", "value_to": "50000", "points": 8},
+		{"dimension": "Fit", "category": "Buying Signal", "field_name": "bant_budget_amount", "operator": "greater than", "value": "50000", "points": 12},
+		{"dimension": "Fit", "category": "Demographic", "field_name": "source", "operator": "equals", "value": "Reference", "points": 6},
+		{"dimension": "Fit", "category": "Demographic", "field_name": "source", "operator": "equals", "value": "Cold Calling", "points": -3},
+		{"dimension": "Fit", "category": "Ideal Customer Fit", "field_name": "no_of_employees", "operator": "in list", "value": "11-50\n51-200", "points": 4},
+		{"dimension": "Fit", "category": "Buying Signal", "field_name": "bant_horizon", "operator": "equals", "value": "Over 6 Months", "points": -4},
+		{"dimension": "Fit", "category": "Demographic", "field_name": "city", "operator": "contains", "value": "lyon", "points": 3},
+		{"dimension": "Fit", "category": "Buying Signal", "field_name": "bant_urgency", "operator": "is set", "points": 5},
+		{"dimension": "Fit", "category": "Demographic", "field_name": "mobile_no", "operator": "is not set", "points": -2},
+		{"dimension": "Engagement", "category": "Engagement", "condition_type": "Activity", "activity_type": "Page Viewed", "points": 1, "cap": 5, "half_life_days": 7},
+		{"dimension": "Engagement", "category": "Behavioural", "condition_type": "Activity", "activity_type": "Document Downloaded", "min_count": 2, "points": 3, "cap": 9, "half_life_days": 21},
+		{"dimension": "Engagement", "category": "Engagement", "condition_type": "Activity", "activity_type": "Email Received", "window_days": 90, "points": 2, "cap": 6, "half_life_days": 60},
+		{"dimension": "Engagement", "category": "Buying Signal", "condition_type": "Activity", "activity_type": "Demo Requested", "points": 10, "half_life_days": 15},
+	]
+	made = 0
+	i = 0
+	while existing + made < total:
+		values = dict(templates[i % len(templates)])
+		name = f"{RULE_PREFIX}{i + 1:02d}"
+		i += 1
+		if frappe.db.exists("Lead Scoring Rule", name):
+			continue
+		frappe.get_doc({"doctype": "Lead Scoring Rule", "rule_name": name, "condition_type": "Lead Field", **values}).insert()
+		made += 1
+	frappe.db.commit()
+	frappe.flags.lq_skip_rescore = False
+	scoring.clear_rules_cache()
+	_print("enabled scoring rules", frappe.db.count("Lead Scoring Rule", {"enabled": 1}))
+
+
+def ensure_masters():
+	"""The territories and lead sources the synthetic leads link to."""
+	root = frappe.db.get_value("Territory", {"is_group": 1, "parent_territory": ("in", ("", None))}) or frappe.db.get_value(
+		"Territory", {"is_group": 1}
+	)
+	for territory in TERRITORIES:
+		if not frappe.db.exists("Territory", territory):
+			frappe.get_doc(
+				{"doctype": "Territory", "territory_name": territory, "parent_territory": root, "is_group": 0}
+			).insert(ignore_permissions=True)
+	for source in SOURCES:
+		if not frappe.db.exists("Lead Source", source):
+			frappe.get_doc({"doctype": "Lead Source", "source_name": source}).insert(ignore_permissions=True)
+	frappe.db.commit()
+
+
+def make_synthetic_leads(count: int = 100_000, activity_share: float = 0.2, seed: int = 7):
+	"""Insert `count` synthetic leads with raw multi-row INSERTs (no document events), and
+	three activity events for `activity_share` of them."""
+	ensure_masters()
+	rng = random.Random(seed)
+	have = frappe.db.count("Lead", {"name": ("like", f"{PREFIX}%")})
+	now = now_datetime()
+	columns = (
+		"name", "creation", "modified", "owner", "modified_by", "docstatus", "idx", "naming_series",
+		"first_name", "lead_name", "title", "email_id", "status", "qualification_status", "territory",
+		"source", "city", "no_of_employees", "company_name", "request_type",
+		"bant_need", "bant_urgency", "bant_budget_amount", "bant_budget_status", "bant_authority", "bant_horizon",
+	)
+	rows = []
+	for i in range(have, count):
+		name = f"{PREFIX}{i:07d}"
+		rows.append((
+			name, now, now, "Administrator", "Administrator", 0, 0, "CRM-LEAD-.YYYY.-",
+			f"Bench {i}", f"Bench {i}", f"Bench {i}", f"lqbench-{i}@{rng.choice(('gmail.com', 'example.com', 'free.fr'))}",
+			"Lead", "Unqualified", rng.choice(TERRITORIES), rng.choice(SOURCES), rng.choice(("Lyon 3e", "Bron", "Paris")),
+			rng.choice(("1-10", "11-50", "51-200")), rng.choice(("", "", f"Company {i}")),
+			rng.choice(("", "Product Enquiry", "Request for Information")),
+			rng.choice(("", "Roof", "Kitchen")), rng.choice(("", "Storm damage")), rng.choice((0, 4000, 15000, 80000)),
+			rng.choice(("Unknown", "Estimated", "Confirmed", "Financed")),
+			rng.choice(("Unknown", "Talking to an Influencer", "Talking to the Decision Maker")),
+			rng.choice(("Unknown", "Immediate", "1-3 Months", "Over 6 Months")),
+		))
+	start = time.perf_counter()
+	for i in range(0, len(rows), 5000):
+		part = rows[i : i + 5000]
+		placeholders = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(part))
+		frappe.db.sql(
+			f"insert into `tabLead` ({', '.join(f'`{c}`' for c in columns)}) values {placeholders}",
+			[v for r in part for v in r],
+		)
+		frappe.db.commit()
+	_print("synthetic leads inserted", f"{len(rows)} in {time.perf_counter() - start:.1f} s")
+
+	act_columns = ("lead", "activity_type", "occurred_on", "source", "event_id", "owner", "modified_by", "creation", "modified")
+	acts = []
+	for i in range(have, count):
+		if rng.random() < activity_share:
+			for k in range(3):
+				acts.append((
+					f"{PREFIX}{i:07d}", rng.choice(engine.ACTIVITY_TYPES), add_days(now, -rng.randint(0, 120)),
+					"bench", f"bench:{i}:{k}", "Administrator", "Administrator", now, now,
+				))
+	scoring.insert_rows("tabLead Activity", act_columns, acts, first="nextval(`lead_activity_id_seq`)")
+	frappe.db.commit()
+	_print("synthetic activity events inserted", len(acts))
+	_print("leads on the site", frappe.db.count("Lead"))
+
+
+# --- (b) bulk re-score vs per-document save -------------------------------------------------
+
+
+def bulk_rescore(sample: int = 2000, rules: int = 30):
+	"""Bulk re-score of every lead (leads/s, target >= 3,000) against per-document
+	`doc.save()` on a sample (leads/s), and their ratio (target >= 50x)."""
+	frappe.set_user("Administrator")
+	ensure_masters()
+	make_bench_rules(rules)
+	total = frappe.db.count("Lead")
+	start = time.perf_counter()
+	run = scoring.rescore_all(reason="benchmark")
+	bulk_seconds = time.perf_counter() - start
+	bulk_rate = total / bulk_seconds
+	_print("leads re-scored in bulk", total)
+	_print("enabled rules", len(scoring.load_rules()))
+	_print("bulk re-score time (s)", f"{bulk_seconds:.1f}")
+	_print("bulk leads per second (target >= 3,000)", f"{bulk_rate:,.0f}")
+	_print("Lead Scoring Run", f"{run} ({frappe.db.get_value('Lead Scoring Run', run, 'status')})")
+
+	names = frappe.get_all("Lead", filters={"name": ("like", f"{PREFIX}%")}, pluck="name", limit_page_length=sample)
+	start = time.perf_counter()
+	for name in names:
+		doc = frappe.get_doc("Lead", name)
+		doc.lq_scored_on = None  # force the score to be recomputed on save
+		doc.flags.ignore_permissions = True
+		doc.flags.ignore_validate_update_after_submit = True
+		doc.save()
+	per_doc_seconds = time.perf_counter() - start
+	frappe.db.rollback()
+	per_doc_rate = len(names) / per_doc_seconds
+	_print("per-document save sample (leads)", len(names))
+	_print("per-document leads per second", f"{per_doc_rate:,.1f}")
+	_print("bulk / per-document (target >= 50x)", f"{bulk_rate / per_doc_rate:,.1f}x")
+	return {"bulk_rate": bulk_rate, "per_doc_rate": per_doc_rate, "ratio": bulk_rate / per_doc_rate}
+
+
+# --- (c) the score-sorted list --------------------------------------------------------------
+
+
+def list_query(runs: int = 30):
+	"""The Lead list's query, sorted by score, 20 rows (target <= 50 ms), as the desk runs it
+	(frappe.desk.reportview.execute, behind /api/method/frappe.desk.reportview.get, with the
+	list's columns), for Administrator and a Sales User (whose permission conditions apply)."""
+	from frappe.desk.reportview import execute
+
+	fields = [
+		"`tabLead`.`name`", "`tabLead`.`title`", "`tabLead`.`status`", "`tabLead`.`lq_score_band`",
+		"`tabLead`.`lq_score`", "`tabLead`.`bant_completeness`", "`tabLead`.`company_name`",
+		"`tabLead`.`modified`", "`tabLead`.`_comment_count`", "`tabLead`.`_assign`", "`tabLead`.`_liked_by`",
+	]
+	results = {}
+	sales_user = "lq-bench-sales@example.com"
+	if not frappe.db.exists("User", sales_user):
+		user = frappe.get_doc(
+			{"doctype": "User", "email": sales_user, "first_name": "Bench Sales", "send_welcome_email": 0}
+		).insert(ignore_permissions=True)
+		user.add_roles("Sales User")
+		frappe.db.commit()
+	for user in ("Administrator", sales_user):
+		frappe.set_user(user)
+		timings = []
+		for _ in range(runs):
+			start = time.perf_counter()
+			rows = execute(
+				"Lead",
+				fields=fields,
+				order_by="`tabLead`.`lq_score` desc",
+				start=0,
+				page_length=20,
+				with_comment_count=True,
+			)
+			timings.append(time.perf_counter() - start)
+		results[user] = statistics.median(timings) * 1000
+		_print(f"score-sorted list, 20 rows, median of {runs} ({user}) ms", f"{results[user]:.1f}")
+		assert len(rows) == 20
+		start = time.perf_counter()
+		frappe.db.count("Lead")
+		_print(f"  and the list's total count ({user}) ms", f"{(time.perf_counter() - start) * 1000:.1f}")
+	frappe.set_user("Administrator")
+	explain = frappe.db.sql("explain select name from `tabLead` order by lq_score desc limit 20", as_dict=True)
+	_print("plan for ORDER BY lq_score DESC LIMIT 20", f"key={explain[0].get('key')} type={explain[0].get('type')}")
+	_print("leads on the site", frappe.db.count("Lead"))
+	return results
+
+
+def remove_synthetic_leads():
+	frappe.db.sql("delete from `tabLead Score Entry` where lead like %s", f"{PREFIX}%")
+	frappe.db.sql("delete from `tabLead Activity` where lead like %s", f"{PREFIX}%")
+	frappe.db.sql("delete from `tabLead` where name like %s", f"{PREFIX}%")
+	frappe.db.sql("delete from `tabLead Scoring Rule` where name like %s", f"{RULE_PREFIX}%")
+	frappe.db.commit()
+	scoring.clear_rules_cache()
+	_print("leads on the site", frappe.db.count("Lead"))
