@@ -35,6 +35,18 @@ doc_events = {
 	},
 	"Opportunity": {
 		"after_insert": "lead_qualification.integrations.erpnext.opportunity.after_insert",
+		"validate": "lead_qualification.integrations.erpnext.gated_documents.validate",
+		"on_update": "lead_qualification.integrations.erpnext.gated_documents.on_update",
+	},
+	"Quotation": {
+		"validate": "lead_qualification.integrations.erpnext.gated_documents.validate",
+		"before_submit": "lead_qualification.integrations.erpnext.gated_documents.before_submit",
+		"on_update": "lead_qualification.integrations.erpnext.gated_documents.on_update",
+		"on_submit": "lead_qualification.integrations.erpnext.gated_documents.on_update",
+	},
+	"Customer": {
+		"validate": "lead_qualification.integrations.erpnext.gated_documents.validate",
+		"on_update": "lead_qualification.integrations.erpnext.gated_documents.on_update",
 	},
 	"Appointment": {
 		"after_insert": "lead_qualification.integrations.erpnext.appointment.appointment_after_insert",

@@ -24,7 +24,11 @@ def demote(lead: str, reason: str) -> dict:
 
 @frappe.whitelist()
 def get_summary(lead: str) -> dict:
+	"""What the Lead form shows: criteria, completeness, what blocks promotion, and whether
+	the Quotation gate holds for this lead."""
+	from lead_qualification.lead_qualification import gates
+
 	doc = frappe.get_doc("Lead", lead)
 	doc.check_permission("read")
-	return qualification.summary(doc)
+	return {**qualification.summary(doc), "quotation_gate": gates.status_for_lead(doc, "Quotation")}
 

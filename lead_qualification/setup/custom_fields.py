@@ -206,9 +206,54 @@ def _chain(fields: list[dict], after: str, module: str) -> list[dict]:
 	return fields
 
 
+def _gate_override_fields(after: str, depends_on: str) -> list[dict]:
+	"""On each gated document type: a permitted user may pass the gate with a reason."""
+	fields = [
+		{
+			"fieldname": "lq_gate_override",
+			"fieldtype": "Check",
+			"label": "Override Qualification Gate",
+			"depends_on": depends_on,
+			"no_copy": 1,
+			"print_hide": 1,
+		},
+		{
+			"fieldname": "lq_gate_override_reason",
+			"fieldtype": "Small Text",
+			"label": "Override Reason",
+			"depends_on": "lq_gate_override",
+			"mandatory_depends_on": "lq_gate_override",
+			"no_copy": 1,
+			"print_hide": 1,
+		},
+		{
+			"fieldname": "lq_gate_overridden_by",
+			"fieldtype": "Link",
+			"label": "Gate Overridden By",
+			"options": "User",
+			"depends_on": "lq_gate_override",
+			"read_only": 1,
+			"no_copy": 1,
+			"print_hide": 1,
+		},
+	]
+	return _chain(fields, after, MODULE)
+
+
+GATED_DOCTYPES = {
+	# document type -> (field to place the override after, when to show it)
+	"Quotation": ("party_name", "eval:doc.quotation_to=='Lead'"),
+	"Opportunity": ("party_name", "eval:doc.opportunity_from=='Lead'"),
+	"Customer": ("lead_name", "eval:doc.lead_name"),
+}
+
+
 def get_custom_fields() -> dict[str, list[dict]]:
 	lead = _lead_fields()
-	return {"Lead": lead + _lead_score_fields(after=lead[-1]["fieldname"])}
+	fields = {"Lead": lead + _lead_score_fields(after=lead[-1]["fieldname"])}
+	for doctype, (after, depends_on) in GATED_DOCTYPES.items():
+		fields[doctype] = _gate_override_fields(after, depends_on)
+	return fields
 
 
 def get_property_setters() -> list[dict]:

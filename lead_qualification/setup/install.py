@@ -20,6 +20,7 @@ def after_install():
 	make_list_view_settings()
 	make_default_settings()
 	make_default_rules()
+	make_default_gates()
 
 
 def after_migrate():
@@ -117,3 +118,21 @@ def make_default_settings():
 		settings = frappe.get_single(doctype)
 		settings.flags.ignore_permissions = True
 		settings.save()
+
+
+def make_default_gates():
+	"""Quotations for a lead are refused until it is a prospect; documents that exist
+	already are left alone (gates_active_since)."""
+	from frappe.utils import now_datetime
+
+	settings = frappe.get_single("Lead Qualification Settings")
+	if not settings.gates_active_since:
+		settings.gates_active_since = now_datetime()
+	if not settings.get("gates"):
+		settings.append(
+			"gates",
+			{"document_type": "Quotation", "enabled": 1, "require_qualified": 1, "min_score": 0, "mode": "Refuse"},
+		)
+	settings.override_role = settings.override_role or "Sales Manager"
+	settings.flags.ignore_permissions = True
+	settings.save()

@@ -48,6 +48,9 @@ class TestRestPermissions(LeadQualificationTestCase):
 				"bant_urgency": "Winter",
 			}
 		).insert()
+		from lead_qualification.tests.test_gates import item_code
+
+		item_code()
 		frappe.db.commit()
 
 	@classmethod
@@ -167,6 +170,17 @@ class TestRestPermissions(LeadQualificationTestCase):
 		self.assertEqual(response.status_code, 417)
 		self.assertIn("occurred_at", response.get_data(as_text=True))
 		self.assertEqual(self.activities(), 0)
+
+	def test_quotation_for_an_unqualified_lead_is_refused_over_rest(self):
+		from lead_qualification.tests.test_gates import quotation_dict
+
+		body = quotation_dict(self.lead.name)
+		body.pop("doctype")
+		response = self.request("post", "/api/resource/Quotation", SALES, body)
+		self.assertEqual(response.status_code, 417, response.get_data(as_text=True))
+		self.assertIn("not a prospect yet", response.get_data(as_text=True))
+		frappe.db.rollback()
+		self.assertFalse(frappe.db.exists("Quotation", {"party_name": self.lead.name}))
 
 	def activities(self) -> int:
 		frappe.db.rollback()

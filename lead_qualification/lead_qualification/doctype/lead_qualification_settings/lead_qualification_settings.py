@@ -11,6 +11,7 @@ from lead_qualification.lead_qualification.qualification import CRITERION_SETTIN
 class LeadQualificationSettings(Document):
 	def validate(self):
 		self.validate_required_criteria()
+		self.validate_gates()
 
 	def validate_required_criteria(self):
 		if not any(self.get(fieldname) for fieldname in CRITERION_SETTING.values()):
@@ -18,3 +19,17 @@ class LeadQualificationSettings(Document):
 				_("Require at least one BANT criterion, or every lead would be promoted as soon as it is saved."),
 				title=_("Required Criteria"),
 			)
+
+	def validate_gates(self):
+		seen = set()
+		for row in self.get("gates") or []:
+			if row.document_type in seen:
+				frappe.throw(
+					_("Row {0}: there is already a gate for {1}.").format(row.idx, frappe.bold(_(row.document_type))),
+					title=_("Document Gates"),
+				)
+			seen.add(row.document_type)
+			if (row.min_score or 0) < 0:
+				frappe.throw(
+					_("Row {0}: Minimum Score cannot be negative.").format(row.idx), title=_("Document Gates")
+				)

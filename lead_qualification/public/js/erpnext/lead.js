@@ -15,6 +15,7 @@ lead_qualification.lead = {
 				if (!r.message) return;
 				this.show_indicators(frm, r.message);
 				this.add_actions(frm, r.message);
+				this.lock_quotation(frm, r.message.quotation_gate);
 			});
 		this.show_breakdown(frm);
 	},
@@ -117,6 +118,23 @@ lead_qualification.lead = {
 		} else if (!summary.converted) {
 			frm.add_custom_button(__("Back to In Process"), () => this.demote(frm), group);
 		}
+	},
+
+	lock_quotation(frm, gate) {
+		// ERPNext adds Create > Quotation; while the gate holds, show it locked with the reason.
+		if (!gate || !gate.locked) return;
+		const create = __("Create");
+		frm.remove_custom_button(__("Quotation"), create);
+		frm.add_custom_button(
+			`${__("Quotation")} 🔒`,
+			() =>
+				frappe.msgprint({
+					title: __("Lead not qualified"),
+					indicator: "orange",
+					message: gate.message,
+				}),
+			create
+		);
 	},
 
 	promote(frm) {
