@@ -26,30 +26,50 @@ doctype_list_js = {"Lead": "public/js/erpnext/lead_list.js"}
 doc_events = {
 	"Lead": {
 		"validate": "lead_qualification.integrations.erpnext.lead.validate",
-		"on_update": "lead_qualification.integrations.erpnext.lead.on_update",
-		"after_insert": "lead_qualification.integrations.erpnext.lead.after_insert",
+		"on_update": [
+			"lead_qualification.integrations.erpnext.lead.on_update",
+			"lead_qualification.integrations.erpnext.nurture.lead_on_update",
+		],
+		"after_insert": [
+			"lead_qualification.integrations.erpnext.lead.after_insert",
+			"lead_qualification.integrations.erpnext.nurture.lead_after_insert",
+		],
 	},
 	"Communication": {
-		"after_insert": "lead_qualification.integrations.erpnext.communication.after_insert",
+		"after_insert": [
+			"lead_qualification.integrations.erpnext.communication.after_insert",
+			"lead_qualification.integrations.erpnext.nurture.communication_after_insert",
+		],
 		"on_update": "lead_qualification.integrations.erpnext.communication.on_update",
 	},
 	"Opportunity": {
-		"after_insert": "lead_qualification.integrations.erpnext.opportunity.after_insert",
+		"after_insert": [
+			"lead_qualification.integrations.erpnext.opportunity.after_insert",
+			"lead_qualification.integrations.erpnext.nurture.opportunity_after_insert",
+		],
 		"validate": "lead_qualification.integrations.erpnext.gated_documents.validate",
 		"on_update": "lead_qualification.integrations.erpnext.gated_documents.on_update",
 	},
 	"Quotation": {
+		"after_insert": "lead_qualification.integrations.erpnext.nurture.quotation_after_insert",
 		"validate": "lead_qualification.integrations.erpnext.gated_documents.validate",
 		"before_submit": "lead_qualification.integrations.erpnext.gated_documents.before_submit",
 		"on_update": "lead_qualification.integrations.erpnext.gated_documents.on_update",
 		"on_submit": "lead_qualification.integrations.erpnext.gated_documents.on_update",
 	},
 	"Customer": {
+		"after_insert": "lead_qualification.integrations.erpnext.nurture.customer_after_insert",
 		"validate": "lead_qualification.integrations.erpnext.gated_documents.validate",
 		"on_update": "lead_qualification.integrations.erpnext.gated_documents.on_update",
 	},
 	"Appointment": {
 		"after_insert": "lead_qualification.integrations.erpnext.appointment.appointment_after_insert",
+	},
+	"Email Unsubscribe": {
+		"after_insert": "lead_qualification.integrations.erpnext.nurture.email_unsubscribe_after_insert",
+	},
+	"Holiday List": {
+		"on_update": "lead_qualification.integrations.erpnext.nurture.holiday_list_on_update",
 	},
 	"Event": {
 		"after_insert": "lead_qualification.integrations.erpnext.appointment.event_after_insert",
@@ -59,6 +79,7 @@ doc_events = {
 # Scheduled work
 # --------------
 scheduler_events = {
+	"cron": {"*/15 * * * *": ["lead_qualification.lead_nurture.worker.enqueue_due"]},
 	"hourly_long": ["lead_qualification.lead_scoring.activities.sweep_opened_emails"],
 	"daily_long": ["lead_qualification.lead_scoring.scoring.daily_decay"],
 }

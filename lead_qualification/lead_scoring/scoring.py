@@ -291,12 +291,13 @@ def ledger(lead: str) -> list[dict]:
 def score_batch(
 	names: Sequence[str], rules: Sequence[engine.Rule], bands: engine.Bands, now
 ) -> tuple[dict[str, engine.Score], dict[str, float]]:
-	"""Scores of these leads, and the scores they had before (for promotion checks)."""
-	fields = sorted({"name", "lq_score", *engine.fields_used(rules)})
+	"""Scores of these leads, and the (score, band) they had before: promotion and nurture
+	react to a change."""
+	fields = sorted({"name", "lq_score", "lq_score_band", *engine.fields_used(rules)})
 	values = frappe.get_all(
 		"Lead", filters={"name": ("in", list(names))}, fields=fields, order_by="name asc", limit_page_length=0
 	)
-	previous = {v.name: flt(v.lq_score) for v in values}
+	previous = {v.name: (flt(v.lq_score), v.lq_score_band) for v in values}
 	events = events_for(names, engine.activity_types_used(rules))
 	return engine.score_many(values, events, rules, now, bands), previous
 
@@ -331,11 +332,25 @@ def rescore_leads(names: Sequence[str], now=None) -> dict[str, engine.Score]:
 	now = now or now_datetime()
 	scores, previous = score_batch(names, load_rules(), get_bands(), now)
 	write_scores(scores, now)
-	promote_newly_eligible(scores, previous)
+	after_scores_changed(scores, previous)
 	return scores
 
 
-def promote_newly_eligible(scores: dict[str, engine.Score], previous: dict[str, float]) -> None:
+def after_scores_changed(scores: dict[str, engine.Score], previous: dict[str, tuple]) -> None:
+	promote_newly_eligible(scores, previous)
+	retime_changed_bands(scores, previous)
+
+
+def retime_changed_bands(scores: dict[str, engine.Score], previous: dict[str, tuple]) -> None:
+	"""Nurture follows the band: a lead whose band changed gets its next touch re-timed."""
+	from lead_qualification.lead_nurture import enrollment
+
+	changed = [n for n, s in scores.items() if previous.get(n, (0, None))[1] != s.band]
+	if changed and enrollment.is_enabled():
+		enrollment.retime_leads(changed)
+
+
+def promote_newly_eligible(scores: dict[str, engine.Score], previous: dict[str, tuple]) -> None:
 	"""A score that has just reached the promotion minimum may complete a lead's
 	promotion: save those leads (few) so that the qualification policy runs as on any save."""
 	from lead_qualification.lead_qualification import qualification
@@ -344,7 +359,7 @@ def promote_newly_eligible(scores: dict[str, engine.Score], previous: dict[str, 
 		return
 	minimum = promotion_min_score()
 	candidates = [
-		n for n, s in scores.items() if float(s.total) >= minimum and previous.get(n, 0) < minimum
+		n for n, s in scores.items() if float(s.total) >= minimum and previous.get(n, (0, None))[0] < minimum
 	]
 	if not candidates:
 		return
@@ -385,7 +400,7 @@ def rescore_all(reason: str = "", only_with_activity: bool = False, batch_size: 
 			batch = names[i : i + batch_size]
 			scores, previous = score_batch(batch, rules, bands, now)
 			write_scores(scores, now)
-			promote_newly_eligible(scores, previous)
+			after_scores_changed(scores, previous)
 			done = i + len(batch)
 			frappe.db.set_value(
 				RUN_DOCTYPE,

@@ -11,7 +11,7 @@ from lead_qualification.setup.custom_fields import (
 	get_property_setters,
 )
 
-SETTINGS_DOCTYPES = ("Lead Qualification Settings", "Lead Scoring Settings")
+SETTINGS_DOCTYPES = ("Lead Qualification Settings", "Lead Scoring Settings", "Lead Nurture Settings")
 
 
 def after_install():
@@ -21,6 +21,7 @@ def after_install():
 	make_default_settings()
 	make_default_rules()
 	make_default_gates()
+	make_default_nurture()
 
 
 def after_migrate():
@@ -136,3 +137,10 @@ def make_default_gates():
 	settings.override_role = settings.override_role or "Sales Manager"
 	settings.flags.ignore_permissions = True
 	settings.save()
+
+
+def make_default_nurture():
+	"""The shipped sequence and its English and French e-mail templates."""
+	from lead_qualification.lead_nurture.defaults import install
+
+	install()

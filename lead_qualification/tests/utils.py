@@ -40,6 +40,7 @@ def set_settings(**values):
 
 def reset_settings():
 	reset_scoring_settings()
+	reset_nurture_settings()
 	set_settings(
 		enabled=1,
 		auto_promote=1,
@@ -121,3 +122,48 @@ def use_rules(*rules: dict):
 	finally:
 		frappe.flags.lq_skip_rescore = False
 	scoring.clear_rules_cache()
+
+
+NURTURE_SETTINGS = "Lead Nurture Settings"
+
+
+def set_nurture_settings(**values):
+	settings = frappe.get_single(NURTURE_SETTINGS)
+	settings.update(values)
+	settings.save()
+
+
+def reset_nurture_settings():
+	"""No quiet hours, no holidays, a loose cap: tests that need them set them."""
+	set_nurture_settings(
+		enabled=1,
+		hot_cadence_days=2,
+		warm_cadence_days=7,
+		cold_cadence_days=30,
+		max_touches_per_week=10,
+		use_holiday_list=0,
+		quiet_hours_start="00:00:00",
+		quiet_hours_end="00:00:00",
+		batch_size=200,
+	)
+
+
+def ensure_outgoing_email_account():
+	"""Frappe queues e-mail only with an outgoing account; this one points at loopback and
+	nothing flushes the queue during tests."""
+	name = "LQ Test Outgoing"
+	if not frappe.db.exists("Email Account", name):
+		frappe.get_doc(
+			{
+				"doctype": "Email Account",
+				"email_account_name": name,
+				"email_id": "lq-outgoing@example.com",
+				"enable_outgoing": 1,
+				"default_outgoing": 1,
+				"smtp_server": "127.0.0.1",
+				"smtp_port": 2525,
+				"no_smtp_authentication": 1,
+				"awaiting_password": 1,
+			}
+		).insert(ignore_permissions=True)
+	return name

@@ -18,6 +18,7 @@ lead_qualification.lead = {
 				this.lock_quotation(frm, r.message.quotation_gate);
 			});
 		this.show_breakdown(frm);
+		this.show_nurture(frm);
 	},
 
 	band_colour(band) {
@@ -115,9 +116,57 @@ lead_qualification.lead = {
 		const group = __("Qualification");
 		if (summary.status !== "Qualified") {
 			frm.add_custom_button(__("Promote to Prospect"), () => this.promote(frm), group);
+			frm.add_custom_button(__("Enroll in Nurture Sequence"), () => this.enroll(frm), group);
 		} else if (!summary.converted) {
 			frm.add_custom_button(__("Back to In Process"), () => this.demote(frm), group);
 		}
+	},
+
+	enroll(frm) {
+		frappe.prompt(
+			{
+				fieldname: "sequence",
+				fieldtype: "Link",
+				options: "Nurture Sequence",
+				label: __("Nurture Sequence"),
+				reqd: 1,
+				get_query: () => ({ filters: { enabled: 1 } }),
+			},
+			(values) => {
+				frappe
+					.call({
+						method: "lead_qualification.lead_nurture.api.enroll",
+						args: { lead: frm.doc.name, sequence: values.sequence },
+						freeze: true,
+					})
+					.then(() => {
+						frappe.show_alert({ message: __("Enrolled"), indicator: "green" });
+						frm.reload_doc();
+					});
+			},
+			__("Enroll in Nurture Sequence"),
+			__("Enroll")
+		);
+	},
+
+	show_nurture(frm) {
+		frappe
+			.call({ method: "lead_qualification.lead_nurture.api.get_for_lead", args: { lead: frm.doc.name } })
+			.then((r) => {
+				const open = (r.message || []).filter((e) => ["Active", "Paused"].includes(e.status));
+				open.forEach((e) => {
+					const when = e.next_due ? frappe.datetime.str_to_user(e.next_due) : __("not planned");
+					frm.dashboard.add_comment(
+						__("Nurture: {0}, step {1}, next touch {2}", [
+							frappe.utils.escape_html(e.sequence),
+							e.next_step,
+							when,
+						]),
+						"blue",
+						true
+					);
+				});
+			});
 	},
 
 	lock_quotation(frm, gate) {

@@ -1,0 +1,75 @@
+"""Nurture stop rules driven by host events (the worker checks them again before each touch)."""
+
+from lead_qualification.lead_nurture import cadence, enrollment
+
+
+def _on() -> bool:
+	return enrollment.is_enabled()
+
+
+def lead_after_insert(doc, method=None):
+	if _on() and not doc.flags.ignore_lead_qualification:
+		enrollment.auto_enroll(doc)
+
+
+def lead_on_update(doc, method=None):
+	"""Promoted, Do Not Contact, lost, unsubscribed: stop. Band changed: re-time."""
+	if not _on() or doc.flags.ignore_lead_qualification:
+		return
+	before = doc.get_doc_before_save()
+	reason = None
+	if doc.qualification_status == "Qualified":
+		reason = cadence.PROMOTED
+	elif doc.status == "Do Not Contact":
+		reason = cadence.DO_NOT_CONTACT
+	elif doc.status == "Lost Quotation":
+		reason = cadence.LOST
+	elif doc.unsubscribed:
+		reason = cadence.UNSUBSCRIBED
+	if reason:
+		enrollment.stop_for_lead(doc.name, reason)
+	elif before and before.get("lq_score_band") != doc.get("lq_score_band"):
+		enrollment.retime_leads([doc.name])
+
+
+def communication_after_insert(doc, method=None):
+	if not _on() or doc.sent_or_received != "Received" or doc.communication_type != "Communication":
+		return
+	leads = set()
+	if doc.reference_doctype == "Lead" and doc.reference_name:
+		leads.add(doc.reference_name)
+	for link in doc.get("timeline_links") or []:
+		if link.link_doctype == "Lead":
+			leads.add(link.link_name)
+	for lead in leads:
+		enrollment.stop_for_lead(lead, cadence.REPLIED)
+	if not leads and doc.sender:
+		enrollment.stop_for_email(doc.sender, cadence.REPLIED)
+
+
+def opportunity_after_insert(doc, method=None):
+	if _on() and doc.opportunity_from == "Lead" and doc.party_name:
+		enrollment.stop_for_lead(doc.party_name, cadence.OPPORTUNITY)
+
+
+def quotation_after_insert(doc, method=None):
+	if _on() and doc.quotation_to == "Lead" and doc.party_name:
+		enrollment.stop_for_lead(doc.party_name, cadence.QUOTATION)
+
+
+def customer_after_insert(doc, method=None):
+	if _on() and doc.get("lead_name"):
+		enrollment.stop_for_lead(doc.lead_name, cadence.CUSTOMER)
+
+
+def email_unsubscribe_after_insert(doc, method=None):
+	if not _on():
+		return
+	if doc.reference_doctype == "Lead" and doc.reference_name and not doc.global_unsubscribe:
+		enrollment.stop_for_lead(doc.reference_name, cadence.UNSUBSCRIBED)
+	else:
+		enrollment.stop_for_email(doc.email, cadence.UNSUBSCRIBED)
+
+
+def holiday_list_on_update(doc, method=None):
+	enrollment.clear_holiday_cache()

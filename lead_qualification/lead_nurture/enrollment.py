@@ -1,0 +1,295 @@
+"""Nurture enrollments on a real site: enroll, stop, re-time, and the facts the stop rules
+read, loaded for many leads at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, time, timedelta
+
+import frappe
+from frappe import _
+from frappe.utils import add_days, get_datetime, get_time, getdate, now_datetime
+
+from lead_qualification.lead_nurture import cadence
+
+SETTINGS_DOCTYPE = "Lead Nurture Settings"
+ENROLLMENT = "Nurture Enrollment"
+OPEN_STATUSES = ("Active", "Paused")
+
+
+class NurtureError(frappe.ValidationError):
+	pass
+
+
+# --- settings ---------------------------------------------------------------------------
+
+
+def get_settings():
+	return frappe.get_cached_doc(SETTINGS_DOCTYPE)
+
+
+def is_enabled() -> bool:
+	return bool(get_settings().enabled)
+
+
+def get_cadence(settings=None) -> cadence.Cadence:
+	s = settings or get_settings()
+	return cadence.Cadence(
+		hot_days=s.hot_cadence_days or 2, warm_days=s.warm_cadence_days or 7, cold_days=s.cold_cadence_days or 30
+	)
+
+
+def _time(value) -> time | None:
+	return get_time(value) if value else None
+
+
+_holiday_cache: dict = {}
+
+
+def holidays_for(company: str | None) -> frozenset:
+	"""Dates of the company's default Holiday List, from a year ago to two years ahead."""
+	company = company or frappe.defaults.get_global_default("company")
+	holiday_list = company and frappe.get_cached_value("Company", company, "default_holiday_list")
+	if not holiday_list:
+		return frozenset()
+	key = (frappe.local.site, holiday_list)
+	if key not in _holiday_cache:
+		dates = frappe.get_all(
+			"Holiday",
+			filters={"parent": holiday_list, "holiday_date": ("between", (add_days(getdate(), -365), add_days(getdate(), 730)))},
+			pluck="holiday_date",
+		)
+		_holiday_cache[key] = frozenset(getdate(d) for d in dates)
+	return _holiday_cache[key]
+
+
+def clear_holiday_cache(*args, **kwargs):
+	_holiday_cache.clear()
+
+
+def get_limits(company: str | None = None, settings=None) -> cadence.Limits:
+	s = settings or get_settings()
+	return cadence.Limits(
+		quiet_start=_time(s.quiet_hours_start),
+		quiet_end=_time(s.quiet_hours_end) or time(8, 0),
+		holidays=holidays_for(company) if s.use_holiday_list else frozenset(),
+		max_per_week=s.max_touches_per_week or 0,
+	)
+
+
+# --- facts for the stop rules, for many leads at once ---------------------------------------
+
+
+def lead_facts(enrollments: Sequence[dict]) -> dict[str, cadence.LeadFacts]:
+	"""enrollments: dicts with `lead` and `enrolled_on`. One query per kind of fact."""
+	leads = sorted({e["lead"] for e in enrollments})
+	if not leads:
+		return {}
+	since = {e["lead"]: get_datetime(e["enrolled_on"]) for e in enrollments}
+	rows = frappe.get_all(
+		"Lead",
+		filters={"name": ("in", leads)},
+		fields=["name", "email_id", "status", "unsubscribed", "qualification_status"],
+		limit_page_length=0,
+	)
+	info = {r.name: r for r in rows}
+	emails = [r.email_id for r in rows if r.email_id]
+
+	def names(sql: str, values: dict) -> set:
+		return set(frappe.db.sql_list(sql, values))
+
+	p = {"leads": tuple(leads), "emails": tuple(emails or [""])}
+	opportunities = names(
+		"select party_name from `tabOpportunity` where opportunity_from = 'Lead' and party_name in %(leads)s", p
+	)
+	quotations = names(
+		"select party_name from `tabQuotation` where quotation_to = 'Lead' and docstatus < 2 and party_name in %(leads)s",
+		p,
+	)
+	customers = names("select lead_name from `tabCustomer` where lead_name in %(leads)s", p)
+	unsubscribed_emails = names(
+		"""select email from `tabEmail Unsubscribe` where email in %(emails)s
+		and (global_unsubscribe = 1 or (reference_doctype = 'Lead' and reference_name in %(leads)s))""",
+		p,
+	)
+	bounced = names(
+		"""select reference_name from `tabCommunication` where reference_doctype = 'Lead'
+		and reference_name in %(leads)s and delivery_status in ('Bounced', 'Soft-Bounced')""",
+		p,
+	)
+	replies = frappe.db.sql(
+		"""select coalesce(if(reference_doctype = 'Lead', reference_name, null), sender), max(creation)
+		from `tabCommunication`
+		where sent_or_received = 'Received' and communication_type = 'Communication'
+		and ((reference_doctype = 'Lead' and reference_name in %(leads)s) or sender in %(emails)s)
+		group by 1""",
+		p,
+	)
+	last_reply = {}
+	by_email = {r.email_id: r.name for r in rows if r.email_id}
+	for key, when in replies:
+		lead = key if key in info else by_email.get(key)
+		if lead:
+			last_reply[lead] = max(get_datetime(when), last_reply.get(lead, get_datetime(when)))
+
+	facts = {}
+	for lead in leads:
+		r = info.get(lead)
+		if not r:
+			continue
+		facts[lead] = cadence.LeadFacts(
+			replied_since_enrollment=lead in last_reply and last_reply[lead] >= since[lead],
+			qualified=r.qualification_status == "Qualified",
+			has_opportunity=lead in opportunities,
+			has_quotation=lead in quotations,
+			has_customer=lead in customers,
+			status=r.status or "",
+			unsubscribed=bool(r.unsubscribed) or (r.email_id in unsubscribed_emails),
+			bounced=lead in bounced,
+			has_email=bool(r.email_id),
+		)
+	return facts
+
+
+# --- enrolling ------------------------------------------------------------------------------
+
+
+def open_enrollment(lead: str, sequence: str) -> str | None:
+	return frappe.db.get_value(ENROLLMENT, {"lead": lead, "sequence": sequence, "status": ("in", OPEN_STATUSES)})
+
+
+def first_due(sequence_doc, lead_row, now: datetime) -> datetime:
+	step = sequence_doc.steps[0]
+	due = now + timedelta(days=step.wait_days or 0)
+	return cadence.allowed_moment(due, get_limits(lead_row.get("company")), recent_touches(lead_row.name, now))
+
+
+def recent_touches(lead: str, now: datetime) -> list[datetime]:
+	return [
+		get_datetime(d)
+		for d in frappe.get_all(
+			"Nurture Touch",
+			filters={"lead": lead, "outcome": ("!=", "Passed Over"), "done_on": (">", now - timedelta(days=7))},
+			pluck="done_on",
+		)
+	]
+
+
+def enroll(lead: str, sequence: str, *, now: datetime | None = None, throw: bool = True) -> str | None:
+	"""Enroll a lead in a sequence; returns the enrollment (an open one is reused).
+	A lead that a stop rule already excludes is refused (or skipped, throw=False)."""
+	now = now or now_datetime()
+	seq = frappe.get_cached_doc("Nurture Sequence", sequence)
+	if not seq.enabled or not seq.steps:
+		if throw:
+			frappe.throw(_("Nurture Sequence {0} is disabled or has no steps.").format(frappe.bold(sequence)), exc=NurtureError)
+		return None
+	existing = open_enrollment(lead, sequence)
+	if existing:
+		return existing
+	lead_row = frappe.db.get_value("Lead", lead, ["name", "company", "lead_name"], as_dict=True)
+	if not lead_row:
+		frappe.throw(_("Lead {0} does not exist.").format(frappe.bold(lead)), exc=NurtureError)
+	reason = cadence.stop_reason(lead_facts([{"lead": lead, "enrolled_on": now}])[lead])
+	if reason:
+		if throw:
+			frappe.throw(
+				_("{0} is not nurtured: {1}.").format(frappe.bold(lead_row.lead_name or lead), _(reason)), exc=NurtureError
+			)
+		return None
+	doc = frappe.get_doc(
+		{
+			"doctype": ENROLLMENT,
+			"lead": lead,
+			"sequence": sequence,
+			"status": "Active",
+			"next_step": 1,
+			"enrolled_on": now,
+			"next_due": first_due(seq, lead_row, now),
+		}
+	)
+	doc.insert(ignore_permissions=True)
+	return doc.name
+
+
+def auto_enroll(lead_doc) -> list[str]:
+	"""New lead: join every enabled sequence whose conditions it matches."""
+	names = []
+	for seq in frappe.get_all(
+		"Nurture Sequence",
+		filters={"enabled": 1, "auto_enroll": 1},
+		fields=["name", "enroll_source", "enroll_territory"],
+	):
+		if seq.enroll_source and seq.enroll_source != lead_doc.get("source"):
+			continue
+		if seq.enroll_territory and seq.enroll_territory != lead_doc.get("territory"):
+			continue
+		name = enroll(lead_doc.name, seq.name, throw=False)
+		if name:
+			names.append(name)
+	return names
+
+
+# --- stopping and re-timing -----------------------------------------------------------------
+
+
+def stop(enrollment: str, reason: str, now: datetime | None = None) -> None:
+	frappe.db.set_value(
+		ENROLLMENT,
+		enrollment,
+		{"status": "Stopped", "stop_reason": reason, "next_due": None, "stopped_on": now or now_datetime()},
+	)
+
+
+def stop_for_lead(lead: str, reason: str) -> list[str]:
+	names = frappe.get_all(ENROLLMENT, filters={"lead": lead, "status": ("in", OPEN_STATUSES)}, pluck="name")
+	now = now_datetime()
+	for name in names:
+		stop(name, reason, now)
+	if names:
+		frappe.get_doc("Lead", lead).add_comment(
+			"Info", _("Nurture stopped ({0}).").format(_(reason))
+		)
+	return names
+
+
+def stop_for_email(email: str, reason: str) -> None:
+	for lead in frappe.get_all("Lead", filters={"email_id": email}, pluck="name"):
+		stop_for_lead(lead, reason)
+
+
+def retime_leads(leads: Iterable[str], now: datetime | None = None) -> int:
+	"""A lead's band changed: move its next touch to follow the new cadence, counting from
+	its last touch (or enrollment), without re-enrolling. Returns how many moved."""
+	leads = list(leads)
+	if not leads:
+		return 0
+	now = now or now_datetime()
+	rows = frappe.db.sql(
+		"""select e.name, e.lead, e.sequence, e.next_step, coalesce(e.last_touch_on, e.enrolled_on) as since,
+			l.lq_score_band as band, l.company
+		from `tabNurture Enrollment` e join `tabLead` l on l.name = e.lead
+		where e.status = 'Active' and e.lead in %(leads)s""",
+		{"leads": tuple(leads)},
+		as_dict=True,
+	)
+	settings = get_settings()
+	pace = get_cadence(settings)
+	for row in rows:
+		seq = frappe.get_cached_doc("Nurture Sequence", row.sequence)
+		if row.next_step > len(seq.steps):
+			continue
+		step = seq.steps[row.next_step - 1]
+		due = cadence.planned_due(get_datetime(row.since), step.wait_days, row.band, pace)
+		due = cadence.allowed_moment(max(due, now), get_limits(row.company, settings), recent_touches(row.lead, now))
+		frappe.db.set_value(ENROLLMENT, row.name, "next_due", due, update_modified=False)
+	return len(rows)
+
+
+def enrollments_for(lead: str) -> list[dict]:
+	return frappe.get_all(
+		ENROLLMENT,
+		filters={"lead": lead},
+		fields=["name", "sequence", "status", "stop_reason", "next_step", "next_due", "last_touch_on"],
+		order_by="creation desc",
+	)
