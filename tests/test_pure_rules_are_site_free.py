@@ -21,3 +21,12 @@ def test_pure_modules_do_not_import_frappe():
 	)
 	result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
 	assert result.returncode == 0, result.stderr
+
+
+def test_analytics_is_site_free_too():
+	code = (
+		"import sys\nimport lead_qualification.lead_qualification.analytics\n"
+		"assert not [m for m in sys.modules if m == 'frappe' or m.startswith('frappe.')]\n"
+	)
+	result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+	assert result.returncode == 0, result.stderr

@@ -36,6 +36,17 @@ def user_visible_strings() -> set[str]:
 		found |= field_strings(doc["fields"])
 	for fields in get_custom_fields().values():
 		found |= field_strings(fields)
+	for path in APP.glob("*/number_card/*/*.json"):
+		found.add(load_json(path)["label"])
+	for path in APP.glob("*/dashboard_chart/*/*.json"):
+		found.add(load_json(path)["chart_name"])
+	for path in APP.glob("*/report/*/*.json"):
+		found.add(load_json(path)["report_name"])
+	for path in APP.glob("*/workspace/*/*.json"):
+		ws = load_json(path)
+		found.add(ws["label"])
+		found |= {s["label"] for s in ws["shortcuts"]}
+		found |= {link["label"] for link in ws["links"]}
 	return found
 
 

@@ -175,6 +175,17 @@ def recent_touches(lead: str, now: datetime) -> list[datetime]:
 	]
 
 
+def recent_touches_for(leads: list[str], now: datetime) -> dict[str, list[datetime]]:
+	out: dict[str, list[datetime]] = {}
+	for lead, done_on in frappe.db.sql(
+		"""select lead, done_on from `tabNurture Touch`
+		where lead in %(leads)s and outcome != 'Passed Over' and done_on > %(since)s""",
+		{"leads": tuple(leads) or ("",), "since": now - timedelta(days=7)},
+	):
+		out.setdefault(lead, []).append(get_datetime(done_on))
+	return out
+
+
 def enroll(lead: str, sequence: str, *, now: datetime | None = None, throw: bool = True) -> str | None:
 	"""Enroll a lead in a sequence; returns the enrollment (an open one is reused).
 	A lead that a stop rule already excludes is refused (or skipped, throw=False)."""

@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-import time
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import frappe
@@ -54,9 +54,42 @@ def due_batch(now: datetime, size: int) -> list[dict]:
 	)
 
 
+@contextmanager
+def reuse_email_css_rules():
+	"""Frappe inlines its e-mail CSS into every message with premailer, which re-derives
+	the same style rules from the same stylesheet for each e-mail (about 30 ms each here).
+	The derivation is a pure function of the stylesheet text, so during a run we keep its
+	result; the e-mails come out the same."""
+	try:
+		from premailer import Premailer
+	except ImportError:
+		yield
+		return
+	original = Premailer._parse_style_rules
+	cache: dict = {}
+
+	def parse_style_rules(self, css_body, ruleset_index):
+		key = (css_body, ruleset_index, self.strip_important, self.disable_validation)
+		if key not in cache:
+			cache[key] = original(self, css_body, ruleset_index)
+		rules, leftover = cache[key]
+		return list(rules), list(leftover)
+
+	Premailer._parse_style_rules = parse_style_rules
+	try:
+		yield
+	finally:
+		Premailer._parse_style_rules = original
+
+
 def process_due(max_batches: int | None = None, batch_size: int | None = None, commit: bool = True) -> dict:
 	"""Process every due enrollment; returns counts. Commits after each batch (tests pass
 	commit=False to keep their transaction)."""
+	with reuse_email_css_rules():
+		return _process_due(max_batches, batch_size, commit)
+
+
+def _process_due(max_batches: int | None, batch_size: int | None, commit: bool) -> dict:
 	settings = enrollment.get_settings()
 	size = batch_size or cint(settings.batch_size) or 200
 	counts = {"touched": 0, "stopped": 0, "completed": 0, "postponed": 0, "passed_over": 0, "failed": 0}
@@ -68,11 +101,18 @@ def process_due(max_batches: int | None = None, batch_size: int | None = None, c
 		if not rows:
 			break
 		facts = enrollment.lead_facts(rows)
+		leads = {
+			r.name: r
+			for r in frappe.get_all(
+				"Lead", filters={"name": ("in", [r.lead for r in rows])}, fields=["*"], limit_page_length=0
+			)
+		}
+		touches = enrollment.recent_touches_for([r.lead for r in rows], now)
 		for row in rows:
 			savepoint = f"lq_nurture_{frappe.generate_hash(length=8)}"
 			frappe.db.savepoint(savepoint)
 			try:
-				outcome = process_one(row, facts.get(row.lead), now, settings)
+				outcome = process_one(row, facts.get(row.lead), now, settings, leads.get(row.lead), touches.get(row.lead, []))
 				counts[outcome] += 1
 			except Exception:
 				frappe.db.rollback(save_point=savepoint)
@@ -91,8 +131,10 @@ def process_due(max_batches: int | None = None, batch_size: int | None = None, c
 	return counts
 
 
-def process_one(row, facts: cadence.LeadFacts | None, now: datetime, settings) -> str:
-	if facts is None:  # the lead is gone
+def process_one(row, facts: cadence.LeadFacts | None, now: datetime, settings, lead=None, touches=()) -> str:
+	"""One enrollment's due step. `lead` is the Lead's row (a dict of its fields) and
+	`touches` its touches of the last 7 days, both loaded for the whole batch."""
+	if facts is None or lead is None:  # the lead is gone
 		enrollment.stop(row.name, cadence.STOPPED_BY_USER, now)
 		return "stopped"
 	reason = cadence.stop_reason(facts)
@@ -106,7 +148,6 @@ def process_one(row, facts: cadence.LeadFacts | None, now: datetime, settings) -
 		complete(row.name, now)
 		return "completed"
 	step = seq.steps[row.next_step - 1]
-	lead = frappe.get_doc("Lead", row.lead)
 	band = lead.get("lq_score_band") or cadence.COLD
 
 	if not cadence.step_applies(step.band, band):
@@ -115,7 +156,7 @@ def process_one(row, facts: cadence.LeadFacts | None, now: datetime, settings) -
 		return "passed_over"
 
 	limits = enrollment.get_limits(lead.get("company"), settings)
-	moment = cadence.allowed_moment(now, limits, enrollment.recent_touches(row.lead, now))
+	moment = cadence.allowed_moment(now, limits, touches)
 	if moment > now:
 		frappe.db.set_value(enrollment.ENROLLMENT, row.name, "next_due", moment, update_modified=False)
 		return "postponed"
@@ -134,7 +175,8 @@ def process_one(row, facts: cadence.LeadFacts | None, now: datetime, settings) -
 
 
 def record_touch(row, step, outcome: str, now: datetime, email_queue=None, todo=None, note=None):
-	"""The step's record; its unique key (enrollment:step) makes a second one impossible."""
+	"""The step's record; its unique key (enrollment:step) makes a second one impossible.
+	(db_insert: the row is built here in full; no validation or hooks to run.)"""
 	frappe.get_doc(
 		{
 			"doctype": "Nurture Touch",
@@ -148,8 +190,12 @@ def record_touch(row, step, outcome: str, now: datetime, email_queue=None, todo=
 			"email_queue": email_queue,
 			"todo": todo,
 			"note": note,
+			"owner": frappe.session.user,
+			"modified_by": frappe.session.user,
+			"creation": now,
+			"modified": now,
 		}
-	).insert(ignore_permissions=True)
+	).db_insert()
 
 
 def advance(row, seq, lead, now: datetime, touched: bool, settings) -> None:
@@ -182,7 +228,7 @@ def send_email(lead, step) -> str | None:
 	"""Render the Email Template with the lead and queue it through Frappe's Email Queue
 	(which adds the unsubscribe link and drops unsubscribed addresses)."""
 	template = frappe.get_cached_doc("Email Template", template_for(lead, step))
-	context = lead.as_dict()
+	context = lead
 	queue = frappe.sendmail(
 		recipients=[lead.email_id],
 		subject=template.get_formatted_subject(context),

@@ -337,6 +337,11 @@ def rescore_leads(names: Sequence[str], now=None) -> dict[str, engine.Score]:
 
 
 def after_scores_changed(scores: dict[str, engine.Score], previous: dict[str, tuple]) -> None:
+	from lead_qualification.lead_qualification import status_log
+
+	status_log.record_bands(
+		[(n, s.band, previous.get(n, (0, None))[1]) for n, s in scores.items() if previous.get(n, (0, None))[1] != s.band]
+	)
 	promote_newly_eligible(scores, previous)
 	retime_changed_bands(scores, previous)
 

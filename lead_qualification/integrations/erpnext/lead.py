@@ -3,7 +3,7 @@
 Order matters on validate: the score is computed first, because promotion reads it.
 """
 
-from lead_qualification.lead_qualification import qualification
+from lead_qualification.lead_qualification import qualification, status_log
 from lead_qualification.lead_scoring import activities, scoring
 
 
@@ -22,6 +22,7 @@ def on_update(doc, method=None):
 	doc.flags.lq_recording = True
 	try:
 		scoring.write_after_save(doc)
+		status_log.record_changes(doc)
 		if qualification.is_enabled():
 			qualification.record_event(doc)
 	finally:

@@ -1,0 +1,174 @@
+"""Nurture benchmarks and the crash test, on a real site. They print figures.
+
+	bench --site SITE execute lead_qualification.lead_nurture.benchmarks.scheduler_run --kwargs "{'count': 10000}"
+	bench --site SITE execute lead_qualification.lead_nurture.benchmarks.growth
+	bin/nurture-crash-test SITE          (kills the worker 20 times, then checks)
+
+They need leads to enroll: the scoring benchmarks' synthetic leads (LQBENCH-…), made by
+lead_qualification.lead_scoring.benchmarks.make_synthetic_leads. Their enrollments,
+touches, Email Queue rows and ToDos are removed by `cleanup`. Not for a production site.
+"""
+
+import time
+from datetime import timedelta
+
+import frappe
+from frappe.utils import now_datetime
+
+from lead_qualification.lead_nurture import worker
+from lead_qualification.lead_scoring.scoring import insert_rows
+
+PREFIX = "LQBENCH-"
+SEQUENCE = "Bench nurture sequence"
+
+
+def _print(label, value):
+	print(f"{label:<58} {value}")
+
+
+def ensure_outgoing_account():
+	name = "LQ Bench Outgoing"
+	if not frappe.db.exists("Email Account", name):
+		frappe.get_doc(
+			{
+				"doctype": "Email Account",
+				"email_account_name": name,
+				"email_id": "lq-bench@example.com",
+				"enable_outgoing": 1,
+				"default_outgoing": 1,
+				"smtp_server": "127.0.0.1",
+				"smtp_port": 2525,
+				"no_smtp_authentication": 1,
+				"awaiting_password": 1,  # nothing is sent: the queue is never flushed here
+			}
+		).insert(ignore_permissions=True)
+
+
+def ensure_sequence():
+	if not frappe.db.exists("Nurture Sequence", SEQUENCE):
+		frappe.get_doc(
+			{
+				"doctype": "Nurture Sequence",
+				"sequence_name": SEQUENCE,
+				"enabled": 1,
+				"steps": [
+					{"channel": "Email", "email_template": "Nurture - Useful advice", "email_template_fr": "Nurture - Conseils utiles"},
+					{"channel": "To Do", "task": "Review", "wait_days": 1},
+				],
+			}
+		).insert(ignore_permissions=True)
+
+
+def make_due_enrollments(count: int) -> int:
+	"""`count` Active enrollments in the bench sequence, all due now (raw INSERTs)."""
+	cleanup(quiet=True)
+	ensure_outgoing_account()
+	ensure_sequence()
+	frappe.db.set_single_value("Lead Nurture Settings", {"quiet_hours_start": "00:00:00", "quiet_hours_end": "00:00:00", "use_holiday_list": 0})
+	leads = frappe.get_all(
+		"Lead",
+		filters={"name": ("like", f"{PREFIX}%"), "qualification_status": ("!=", "Qualified")},
+		pluck="name",
+		limit_page_length=count,
+		order_by="name",
+	)
+	now = now_datetime()
+	due = now - timedelta(minutes=5)
+	rows = [
+		(f"lqbench-{lead}", lead, SEQUENCE, "Active", 1, due, now, "Administrator", "Administrator", now, now)
+		for lead in leads
+	]
+	insert_rows(
+		"tabNurture Enrollment",
+		("name", "lead", "sequence", "status", "next_step", "next_due", "enrolled_on", "owner", "modified_by", "creation", "modified"),
+		rows,
+	)
+	frappe.db.commit()
+	frappe.clear_cache(doctype="Lead Nurture Settings")
+	return len(rows)
+
+
+def scheduler_run(count: int = 10_000, batch_size: int = 200) -> dict:
+	"""One scheduler run over `count` due enrollments: time, Email Queue rows, touches."""
+	made = make_due_enrollments(count)
+	queue_before = frappe.db.count("Email Queue")
+	start = time.perf_counter()
+	counts = worker.process_due(batch_size=batch_size)
+	seconds = time.perf_counter() - start
+	queue_rows = frappe.db.count("Email Queue") - queue_before
+	_print("due enrollments", made)
+	_print("processed in one run (s) (target <= 60 for 10,000)", f"{seconds:.1f}")
+	_print("per enrollment (ms)", f"{1000 * seconds / max(made, 1):.2f}")
+	_print("Email Queue rows created", queue_rows)
+	_print("outcomes", counts)
+	return {"count": made, "seconds": seconds, "email_queue_rows": queue_rows, **counts}
+
+
+def growth():
+	"""How the run time grows from 1,000 to 10,000 due enrollments."""
+	small = scheduler_run(1000)
+	large = scheduler_run(10_000)
+	_print("1,000 -> 10,000: time ratio (10 = linear)", f"{large['seconds'] / small['seconds']:.1f}")
+	cleanup()
+	return {"1000": small["seconds"], "10000": large["seconds"]}
+
+
+# --- crash test ------------------------------------------------------------------------------
+
+
+def crash_setup(count: int = 3000) -> int:
+	made = make_due_enrollments(count)
+	_print("due enrollments for the crash test", made)
+	return made
+
+
+def crash_check() -> dict:
+	"""After the kills and a final complete run: no step twice, none skipped."""
+	enrollments = frappe.db.count("Nurture Enrollment", {"sequence": SEQUENCE})
+	not_advanced = frappe.db.count("Nurture Enrollment", {"sequence": SEQUENCE, "next_step": 1, "status": "Active"})
+	duplicate_emails = frappe.db.sql(
+		"""select count(*) from (select q.reference_name from `tabEmail Queue` q
+		where q.reference_doctype = 'Lead' and q.reference_name like %s
+		group by q.reference_name having count(*) > 1) d""",
+		f"{PREFIX}%",
+	)[0][0]
+	touches = frappe.db.count("Nurture Touch", {"enrollment": ("like", "lqbench-%"), "step": 1})
+	emails = frappe.db.count("Email Queue", {"reference_doctype": "Lead", "reference_name": ("like", f"{PREFIX}%")})
+	emails_without_touch = frappe.db.sql(
+		"""select count(*) from `tabEmail Queue` q
+		where q.reference_doctype = 'Lead' and q.reference_name like %s
+		and not exists (select 1 from `tabNurture Touch` t where t.email_queue = q.name)""",
+		f"{PREFIX}%",
+	)[0][0]
+	skipped = frappe.db.sql(
+		"""select count(*) from `tabNurture Enrollment` e
+		where e.sequence = %s and e.next_step > 1
+		and not exists (select 1 from `tabNurture Touch` t where t.enrollment = e.name and t.step = 1)""",
+		SEQUENCE,
+	)[0][0]
+	result = {
+		"enrollments": enrollments,
+		"step 1 touches": touches,
+		"Email Queue rows": emails,
+		"duplicate Email Queue rows (leads with more than one)": duplicate_emails,
+		"Email Queue rows without their touch": emails_without_touch,
+		"skipped steps (advanced without a touch)": skipped,
+		"not yet processed": not_advanced,
+	}
+	for k, v in result.items():
+		_print(k, v)
+	ok = duplicate_emails == 0 and skipped == 0 and emails_without_touch == 0 and not_advanced == 0 and touches == enrollments
+	_print("CRASH TEST", "PASSED" if ok else "FAILED")
+	return result
+
+
+def cleanup(quiet: bool = False):
+	frappe.db.sql("delete from `tabEmail Queue Recipient` where parent in (select name from `tabEmail Queue` where reference_doctype = 'Lead' and reference_name like %s)", f"{PREFIX}%")
+	frappe.db.sql("delete from `tabEmail Queue` where reference_doctype = 'Lead' and reference_name like %s", f"{PREFIX}%")
+	frappe.db.sql("delete from `tabToDo` where reference_type = 'Lead' and reference_name like %s", f"{PREFIX}%")
+	frappe.db.sql("delete from `tabNurture Touch` where enrollment like 'lqbench-%%'")
+	frappe.db.sql("delete from `tabNurture Enrollment` where name like 'lqbench-%%'")
+	frappe.db.sql("delete from `tabComment` where reference_doctype = 'Lead' and reference_name like %s and content like %s", (f"{PREFIX}%", "%Nurture%"))
+	frappe.db.commit()
+	if not quiet:
+		_print("bench enrollments removed", "yes")

@@ -1,0 +1,65 @@
+"""Report arithmetic, plain and typed (no frappe import): conversion rates, the score
+threshold that best separates buyers, and time spent in each status."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+
+def rate(part: float, whole: float) -> float:
+	"""Percentage, 0 when there is nothing to divide."""
+	return round(100.0 * part / whole, 2) if whole else 0.0
+
+
+@dataclass(frozen=True)
+class Threshold:
+	score: float
+	true_positive_rate: float
+	false_positive_rate: float
+
+	@property
+	def separation(self) -> float:
+		"""Youden's J: share of buyers above the threshold minus share of non-buyers above it."""
+		return round(self.true_positive_rate - self.false_positive_rate, 4)
+
+
+def best_threshold(leads: Iterable[tuple[float, bool]]) -> Threshold | None:
+	"""The score threshold ("score >= t") that best separates buyers from the others,
+	by Youden's J; ties go to the lower threshold. None without both buyers and others."""
+	leads = list(leads)
+	buyers = sum(1 for _, b in leads if b)
+	others = len(leads) - buyers
+	if not buyers or not others:
+		return None
+	best: Threshold | None = None
+	for t in sorted({s for s, _ in leads}):
+		tp = sum(1 for s, b in leads if b and s >= t)
+		fp = sum(1 for s, b in leads if not b and s >= t)
+		candidate = Threshold(t, tp / buyers, fp / others)
+		if best is None or candidate.separation > best.separation:
+			best = candidate
+	return best
+
+
+@dataclass(frozen=True)
+class Stay:
+	value: str
+	start: datetime
+	end: datetime | None  # None: still in it
+	changed_by: str
+
+	def days(self, now: datetime) -> float:
+		return round(((self.end or now) - self.start).total_seconds() / 86400, 2)
+
+
+def stays(changes: Sequence[tuple[str, datetime, str]]) -> list[Stay]:
+	"""Log entries (value, changed_on, changed_by) of one lead and one kind -> the periods
+	spent in each value, in order; the last one is still open."""
+	ordered = sorted(changes, key=lambda c: c[1])
+	out = []
+	for i, (value, start, by) in enumerate(ordered):
+		end = ordered[i + 1][1] if i + 1 < len(ordered) else None
+		out.append(Stay(value, start, end, by))
+	return out

@@ -1,0 +1,34 @@
+from datetime import datetime, timedelta
+
+from lead_qualification.lead_qualification.analytics import best_threshold, rate, stays
+
+T0 = datetime(2026, 11, 1, 9, 0)
+
+
+def test_rate():
+	assert rate(1, 4) == 25.0
+	assert rate(0, 0) == 0.0
+	assert rate(2, 3) == 66.67
+
+
+def test_best_threshold_separates_buyers():
+	leads = [(10, False), (20, False), (35, False), (40, True), (55, True), (70, True), (45, False)]
+	t = best_threshold(leads)
+	assert t.score == 40
+	assert t.true_positive_rate == 1.0
+	assert t.false_positive_rate == 0.25
+	assert t.separation == 0.75
+
+
+def test_best_threshold_needs_both_kinds():
+	assert best_threshold([(10, True), (20, True)]) is None
+	assert best_threshold([]) is None
+
+
+def test_stays_cover_the_timeline_in_order():
+	log = [("In Process", T0 + timedelta(days=2), "b"), ("Unqualified", T0, "a"), ("Qualified", T0 + timedelta(days=5), "c")]
+	result = stays(log)
+	assert [s.value for s in result] == ["Unqualified", "In Process", "Qualified"]
+	assert [s.days(T0 + timedelta(days=7)) for s in result] == [2.0, 3.0, 2.0]
+	assert result[-1].end is None
+	assert result[1].changed_by == "b"
