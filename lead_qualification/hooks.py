@@ -30,6 +30,7 @@ doc_events = {
 			"lead_qualification.integrations.erpnext.lead.on_update",
 			"lead_qualification.integrations.erpnext.nurture.lead_on_update",
 		],
+		"on_trash": "lead_qualification.integrations.erpnext.lead.on_trash",
 		"after_insert": [
 			"lead_qualification.integrations.erpnext.lead.after_insert",
 			"lead_qualification.integrations.erpnext.nurture.lead_after_insert",

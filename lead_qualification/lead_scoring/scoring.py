@@ -91,10 +91,20 @@ def parse_rule_doc(doc) -> engine.Rule:
 		frappe.throw(rule_error_message(e), exc=ScoringRuleError, title=_("Invalid Scoring Rule"))
 
 
+def rules_version() -> str:
+	"""What the rules are, as this transaction sees them (count, last change, enabled)."""
+	count, modified, enabled = frappe.db.sql(
+		"select count(*), max(modified), sum(enabled) from `tabLead Scoring Rule`"
+	)[0]
+	return f"{count}:{modified}:{enabled}"
+
+
 def load_rules() -> list[engine.Rule]:
-	"""Enabled rules, parsed; cached until a rule changes. A rule that no longer parses
-	(its Lead field was removed since) is left out and logged."""
-	cached = frappe.cache.get_value(RULES_CACHE_KEY)
+	"""Enabled rules, parsed; cached per version of the rules, so a request never uses rules
+	other than those its own transaction sees (even while another one is changing them).
+	A rule that no longer parses (its Lead field was removed since) is left out and logged."""
+	key = f"{RULES_CACHE_KEY}:{rules_version()}"
+	cached = frappe.cache.get_value(key)
 	if cached is not None:
 		return cached
 	fieldtypes = lead_fieldtypes()
@@ -106,12 +116,12 @@ def load_rules() -> list[engine.Rule]:
 			frappe.log_error(
 				title=_("Lead scoring rule {0} skipped").format(raw.name), message=rule_error_message(e)
 			)
-	frappe.cache.set_value(RULES_CACHE_KEY, rules)
+	frappe.cache.set_value(key, rules, expires_in_sec=24 * 3600)
 	return rules
 
 
-def clear_rules_cache() -> None:
-	frappe.cache.delete_value(RULES_CACHE_KEY)
+def clear_rules_cache(*args) -> None:
+	frappe.cache.delete_keys(RULES_CACHE_KEY)
 
 
 # --- events -----------------------------------------------------------------------

@@ -289,3 +289,15 @@ class TestPermissions(QualificationTestCase):
 			api.get_summary(lead.name)
 		frappe.set_user("Administrator")
 		self.assertEqual(frappe.db.get_value("Lead", lead.name, "qualification_status"), "In Process")
+
+
+class TestDeletion(QualificationTestCase):
+	def test_deleting_a_lead_removes_the_apps_rows(self):
+		from lead_qualification.lead_scoring import activities
+
+		lead = make_lead(**COMPLETE_BANT)
+		activities.record(lead.name, "Page Viewed", event_id=f"del-{lead.name}")
+		self.assertTrue(frappe.db.exists("Lead Status Log", {"lead": lead.name}))
+		frappe.delete_doc("Lead", lead.name)
+		for doctype in ("Lead Score Entry", "Lead Status Log", "Lead Activity"):
+			self.assertFalse(frappe.db.exists(doctype, {"lead": lead.name}), doctype)

@@ -33,3 +33,22 @@ def after_insert(doc, method=None):
 	if doc.flags.ignore_lead_qualification or not scoring.is_enabled():
 		return
 	activities.record_web_form_submission(doc)
+
+
+# rows of the app's own that only make sense with their lead
+DEPENDENT_ROWS = (
+	("Lead Score Entry", "lead"),
+	("Lead Status Log", "lead"),
+	("Lead Activity", "lead"),
+	("Nurture Touch", "lead"),
+	("Nurture Enrollment", "lead"),
+)
+
+
+def on_trash(doc, method=None):
+	"""A deleted lead takes its score ledger, status log, activities and nurture records
+	with it (ERPNext's own links, such as quotations, still prevent the deletion)."""
+	import frappe
+
+	for doctype, fieldname in DEPENDENT_ROWS:
+		frappe.db.delete(doctype, {fieldname: doc.name})

@@ -1,0 +1,768 @@
+// Real-browser user journeys for the lead_qualification app, on ERPNext's desk.
+//
+// Drives Debian's chromium (/usr/bin/chromium) through playwright-core against a running
+// site and checks what a user sees:
+//   J1  a Sales User creates a Lead, fills BANT and sees completeness, score and band;
+//   J2  a Sales Manager opens the Lead list: sorted by score, bands as coloured pills;
+//   J3  Create > Quotation is locked on an unqualified lead and opens a Quotation once the
+//       lead is promoted.
+//
+// Usually started by bin/browser-journeys (which serves the site on loopback). Environment:
+//   BASE_URL         desk address, e.g. http://lq.localhost:8011 (required)
+//   LQ_RESOLVE_HOST  host name that chromium must resolve to 127.0.0.1 (optional; set by
+//                    bin/browser-journeys so that any site name works without /etc/hosts)
+//   LQ_ADMIN_USER / LQ_ADMIN_PASSWORD   Administrator / admin by default (creates test data)
+//   LQ_SCREENSHOTS   where to write the PNGs (default: <repo>/docs/screenshots)
+//   LQ_ARTIFACTS     where to write failure screenshots (default: a temp directory)
+//   LQ_SUMMARY_FILE  if set, {"passed":n,"failed":n,"results":[...]} is written there
+//   CHROMIUM         browser binary (default /usr/bin/chromium)
+// Arguments: journey ids to run (j1 j2 j3); all by default.
+//
+// Re-runnable: test users are created once and reused (password reset each run), leads get
+// a unique run tag in their names, e-mails and organisation.
+
+import { chromium } from "playwright-core";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const BASE_URL = (process.env.BASE_URL || "").replace(/\/+$/, "");
+if (!BASE_URL) {
+	console.error("BASE_URL is not set (e.g. BASE_URL=http://lq.localhost:8011); bin/browser-journeys sets it.");
+	process.exit(2);
+}
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const SHOTS = process.env.LQ_SCREENSHOTS || path.resolve(HERE, "..", "docs", "screenshots");
+const ARTIFACTS = process.env.LQ_ARTIFACTS || fs.mkdtempSync(path.join(os.tmpdir(), "lq-journeys-"));
+const ADMIN = { user: process.env.LQ_ADMIN_USER || "Administrator", password: process.env.LQ_ADMIN_PASSWORD || "admin" };
+const PASSWORD = process.env.LQ_TEST_PASSWORD || "LqBrowser!2026x#Journeys";
+const SALES = { user: "lq-browser-sales@example.com", first_name: "Sam", last_name: "Sales (browser tests)", roles: ["Sales User"] };
+const MANAGER = {
+	user: "lq-browser-manager@example.com",
+	first_name: "Morgan",
+	last_name: "Manager (browser tests)",
+	roles: ["Sales Manager", "Sales User"],
+};
+// Unique per run: leads of earlier runs stay, these names never collide with them.
+const RUN = `${new Date().toISOString().slice(2, 10).replace(/-/g, "")}-${Math.random().toString(36).slice(2, 7)}`;
+const TIMEOUT = 30000;
+
+fs.mkdirSync(SHOTS, { recursive: true });
+fs.mkdirSync(ARTIFACTS, { recursive: true });
+
+// ---------------------------------------------------------------------------------------
+// Small helpers
+
+class JourneyError extends Error {}
+
+/** Soft checks: a journey records every unmet expectation, goes on, and fails at the end. */
+class Checks {
+	constructor(id) {
+		this.id = id;
+		this.failures = [];
+	}
+	ok(condition, message) {
+		if (condition) console.log(`  ✓ ${message}`);
+		else {
+			console.log(`  ✗ ${message}`);
+			this.failures.push(message);
+		}
+		return !!condition;
+	}
+	/** A hard expectation: the journey cannot go on without it. */
+	must(condition, message) {
+		if (!this.ok(condition, message)) throw new JourneyError(message);
+	}
+}
+
+function log(...args) {
+	console.log("   ", ...args);
+}
+
+async function launch() {
+	const args = [
+		"--headless",
+		"--no-sandbox",
+		"--disable-gpu",
+		"--disable-quic",
+		"--no-first-run",
+		"--disable-background-networking",
+		"--disable-component-update",
+		"--disable-sync",
+	];
+	if (process.env.LQ_RESOLVE_HOST) args.push(`--host-resolver-rules=MAP ${process.env.LQ_RESOLVE_HOST} 127.0.0.1`);
+	return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+}
+
+/** A fresh browser context (own cookies) with ERPNext's stock look. */
+async function newPage(browser, label) {
+	const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, locale: "en-US" });
+	// This bench carries a non-upstream theme (erpnext/css/custom_theme.css) that hides
+	// checkbox ticks: block it so that the screenshots look like stock ERPNext.
+	await context.route(/custom_theme/, (route) => route.abort());
+	context.setDefaultTimeout(TIMEOUT);
+	const page = await context.newPage();
+	page.lqErrors = [];
+	page.on("pageerror", (err) => page.lqErrors.push(`[${label}] page error: ${err.message}`));
+	page.on("response", (r) => {
+		// socket.io is not served by the test server; everything else should answer.
+		if (r.status() >= 500 && !/socket\.io/.test(r.url())) page.lqErrors.push(`[${label}] HTTP ${r.status()} ${r.url()}`);
+	});
+	return page;
+}
+
+async function login(page, { user, password }) {
+	await page.goto(`${BASE_URL}/login`, { waitUntil: "networkidle" });
+	await page.fill("#login_email", user);
+	await page.fill("#login_password", password);
+	await Promise.all([page.waitForURL(/\/app(\/|$)/, { timeout: 60000 }), page.click(".form-login .btn-login")]);
+	await page.waitForFunction(() => window.frappe && frappe.session && frappe.session.user && frappe.csrf_token);
+	const who = await page.evaluate(() => frappe.session.user);
+	if (who !== user) throw new JourneyError(`logged in as ${who}, expected ${user}`);
+}
+
+/** POST a whitelisted method from inside the logged-in page (same cookies, CSRF token). */
+async function api(page, method, args = {}) {
+	const res = await page.evaluate(
+		async ({ method, args }) => {
+			const r = await fetch(`/api/method/${method}`, {
+				method: "POST",
+				headers: {
+					Accept: "application/json",
+					"Content-Type": "application/json",
+					"X-Frappe-CSRF-Token": frappe.csrf_token,
+				},
+				body: JSON.stringify(args),
+			});
+			const text = await r.text();
+			let json = null;
+			try {
+				json = JSON.parse(text);
+			} catch (e) {
+				/* not JSON */
+			}
+			return { status: r.status, json, text: text.slice(0, 1500) };
+		},
+		{ method, args }
+	);
+	if (res.status !== 200) {
+		let detail = res.text;
+		try {
+			detail = JSON.parse(res.json._server_messages)
+				.map((m) => JSON.parse(m).message)
+				.join(" | ");
+		} catch (e) {
+			if (res.json && res.json.exception) detail = res.json.exception;
+		}
+		throw new JourneyError(`${method} failed (HTTP ${res.status}): ${String(detail).replace(/<[^>]+>/g, "")}`);
+	}
+	return res.json && res.json.message;
+}
+
+/** Open a form route and wait until the document is loaded, clean, and the app's
+ * refresh (intro line) has run when `intro` is true. */
+async function openForm(page, route, { doctype, name } = {}) {
+	await page.goto(`${BASE_URL}${route}`, { waitUntil: "networkidle" });
+	await waitForForm(page, { doctype, name });
+}
+
+async function waitForForm(page, { doctype, name, saved = true } = {}) {
+	await page.waitForFunction(
+		({ doctype, name, saved }) =>
+			window.cur_frm &&
+			cur_frm.doc &&
+			(!doctype || cur_frm.doctype === doctype) &&
+			(!name || cur_frm.doc.name === name) &&
+			(!saved || (!cur_frm.is_new() && !cur_frm.is_dirty())) &&
+			cur_frm.layout &&
+			$(cur_frm.wrapper).is(":visible"),
+		{ doctype, name, saved },
+		{ timeout: 60000 }
+	);
+	await page.waitForLoadState("networkidle");
+}
+
+/** Text of the form's intro line (frm.set_intro), "" if none. */
+function introText(page) {
+	return page.evaluate(() =>
+		$(cur_frm.wrapper).find(".form-message:visible").map((_, e) => e.innerText.trim()).get().join("\n")
+	);
+}
+
+/** Wait until the app's intro line on the current form matches `re`; return its text. */
+async function waitForIntro(page, re, timeout = TIMEOUT) {
+	await page
+		.waitForFunction(
+			(src) => new RegExp(src).test($(cur_frm.wrapper).find(".form-message:visible").text()),
+			re.source,
+			{ timeout }
+		)
+		.catch(() => {});
+	return introText(page);
+}
+
+/** Items of a custom button group ("Create", "Qualification") of the current form. */
+function groupItems(page, group) {
+	return page.evaluate(
+		(group) =>
+			$(cur_frm.page.wrapper)
+				.find(`.inner-group-button[data-label="${encodeURIComponent(group)}"] .dropdown-item`)
+				.map((_, e) => ({ label: e.innerText.trim(), data: e.getAttribute("data-label") }))
+				.get(),
+		group
+	);
+}
+
+/** Open a custom button group and click one item, as a user does. */
+async function clickGroupItem(page, group, item) {
+	const groupSel = `.page-actions .inner-group-button[data-label="${encodeURIComponent(group)}"]:visible`;
+	await page.locator(`${groupSel} > button`).click();
+	const link = page.locator(`${groupSel} .dropdown-menu a.dropdown-item[data-label="${encodeURIComponent(item)}"]`);
+	await link.waitFor({ state: "visible" });
+	return link;
+}
+
+/** Fill a form field through its visible input, as a user types. */
+async function fillField(page, fieldname, value) {
+	const control = page.locator(`.frappe-control[data-fieldname="${fieldname}"]:visible`).first();
+	const input = control.locator("input, textarea, select").first();
+	await input.scrollIntoViewIfNeeded();
+	const tag = await input.evaluate((e) => e.tagName);
+	if (tag === "SELECT") await input.selectOption(value);
+	else {
+		await input.click();
+		await input.fill(value);
+		await input.press("Tab");
+	}
+}
+
+async function waitForDocValue(page, fieldname, value) {
+	await page.waitForFunction(({ f, v }) => cur_frm.doc[f] === v, { f: fieldname, v: value }, { timeout: 10000 });
+}
+
+/** Scroll so that the form section `fieldname` sits just under the sticky header. */
+async function scrollToSection(page, fieldname) {
+	await page.evaluate((fieldname) => {
+		const section = $(cur_frm.wrapper).find(`.form-section[data-fieldname="${fieldname}"]`).get(0);
+		const sticky = Math.max(
+			0,
+			...[...document.querySelectorAll(".navbar, .page-head, .form-tabs-list")]
+				.filter((e) => e.offsetParent && getComputedStyle(e).position === "sticky")
+				.map((e) => e.getBoundingClientRect().bottom)
+		);
+		window.scrollTo(0, window.scrollY + section.getBoundingClientRect().top - sticky - 12);
+	}, fieldname);
+	await page.waitForTimeout(300);
+}
+
+async function expandSection(page, fieldname) {
+	const head = page.locator(`.form-section[data-fieldname="${fieldname}"]:visible .section-head`).first();
+	if (await head.evaluate((e) => e.classList.contains("collapsed"))) {
+		await head.click();
+		await page.waitForTimeout(300);
+	}
+}
+
+async function screenshot(page, file, options = {}) {
+	await page.mouse.move(0, 0);
+	const target = path.join(SHOTS, file);
+	await page.screenshot({ path: target, ...options });
+	log(`screenshot: ${path.relative(process.cwd(), target)}`);
+}
+
+function controlValue(page, fieldname) {
+	return page.evaluate(
+		(f) => $(cur_frm.wrapper).find(`.frappe-control[data-fieldname="${f}"]:visible .control-value`).first().text().trim(),
+		fieldname
+	);
+}
+
+// ---------------------------------------------------------------------------------------
+// Test data (as Administrator, through the REST API of the running site)
+
+async function ensureUser(page, spec) {
+	const existing = await api(page, "frappe.client.get_list", {
+		doctype: "User",
+		filters: { name: spec.user },
+		fields: ["name"],
+	});
+	if (!existing.length) {
+		await api(page, "frappe.client.insert", {
+			doc: {
+				doctype: "User",
+				email: spec.user,
+				first_name: spec.first_name,
+				last_name: spec.last_name,
+				user_type: "System User",
+				send_welcome_email: 0,
+				new_password: PASSWORD,
+				roles: spec.roles.map((role) => ({ role })),
+			},
+		});
+		log(`created user ${spec.user} (${spec.roles.join(", ")})`);
+		return;
+	}
+	const doc = await api(page, "frappe.client.get", { doctype: "User", name: spec.user });
+	const have = new Set((doc.roles || []).map((r) => r.role));
+	// Exactly the journey's roles, so that the journey sees what such a user sees.
+	doc.roles = spec.roles.map((role) => ({ role }));
+	doc.enabled = 1;
+	doc.user_type = "System User";
+	doc.new_password = PASSWORD;
+	await api(page, "frappe.client.save", { doc });
+	log(`reused user ${spec.user} (roles were: ${[...have].join(", ") || "none"}; now ${spec.roles.join(", ")})`);
+}
+
+async function insertLead(page, fields) {
+	const doc = await api(page, "frappe.client.insert", { doc: { doctype: "Lead", ...fields } });
+	log(
+		`lead ${doc.name} "${doc.lead_name}" (${doc.company_name || "-"}): score ${doc.lq_score} ${doc.lq_score_band}, ` +
+			`BANT ${doc.bant_completeness}/4, ${doc.qualification_status}`
+	);
+	return doc;
+}
+
+async function setup(browser) {
+	const page = await newPage(browser, "setup");
+	try {
+		await login(page, ADMIN);
+		await ensureUser(page, SALES);
+		await ensureUser(page, MANAGER);
+		const org = `LQ Browser ${RUN}`;
+		const base = (key, first) => ({
+			first_name: first,
+			last_name: `(run ${RUN})`,
+			email_id: `lq-browser-${key}-${RUN}@example.com`,
+			company_name: org,
+		});
+		// Three leads, one per band, sharing one organisation so that J2 can narrow the list.
+		const hot = await insertLead(page, {
+			...base("hot", "Hana Hot"),
+			request_type: "Product Enquiry",
+			bant_need: "Roof insulation of a 200 m² workshop",
+			bant_urgency: "Heating bills doubled this winter",
+			bant_budget_status: "Confirmed",
+			bant_budget_amount: 18000,
+			bant_authority: "Talking to the Decision Maker",
+			bant_horizon: "Immediate",
+		});
+		const warm = await insertLead(page, {
+			...base("warm", "Walt Warm"),
+			bant_need: "New kitchen",
+			bant_budget_status: "Confirmed",
+		});
+		const cold = await insertLead(page, { ...base("cold", "Cody Cold") });
+		// J3's lead: three criteria of four (the contact is only an influencer).
+		const locked = await insertLead(page, {
+			first_name: "Quinn Quote",
+			last_name: `(run ${RUN})`,
+			email_id: `lq-browser-quote-${RUN}@example.com`,
+			company_name: `LQ Browser Quote ${RUN}`,
+			bant_need: "Replace 12 office windows",
+			bant_urgency: "Building inspection in two months",
+			bant_budget_status: "Confirmed",
+			bant_budget_amount: 9500,
+			bant_authority: "Talking to an Influencer",
+			bant_horizon: "1-3 Months",
+		});
+		return { org, hot, warm, cold, locked, errors: page.lqErrors };
+	} finally {
+		await page.context().close();
+	}
+}
+
+// ---------------------------------------------------------------------------------------
+// J1: a Sales User records a new lead with its BANT and sees completeness, score and band
+
+async function j1(browser, data, c) {
+	const page = await newPage(browser, "J1");
+	try {
+		await login(page, { user: SALES.user, password: PASSWORD });
+		log(`logged in as ${SALES.user}`);
+		await page.goto(`${BASE_URL}/app/lead/new`, { waitUntil: "networkidle" });
+		await waitForForm(page, { doctype: "Lead", saved: false });
+		c.must(await page.evaluate(() => cur_frm.is_new()), "/app/lead/new opens a new Lead form");
+
+		const first = `Jade J1 ${RUN}`;
+		const org = `LQ Browser J1 ${RUN}`;
+		await fillField(page, "first_name", first);
+		await fillField(page, "email_id", `lq-browser-j1-${RUN}@example.com`);
+		await fillField(page, "company_name", org);
+
+		// BANT, in the Qualification part of the Details tab.
+		await expandSection(page, "qualification_tab");
+		await fillField(page, "bant_need", "Insulate the attic of a 1930s house");
+		await fillField(page, "bant_urgency", "Energy audit due before the sale in spring");
+		await fillField(page, "bant_budget_status", "Confirmed");
+		await fillField(page, "bant_authority", "Talking to an Influencer");
+		await fillField(page, "bant_horizon", "Under a Month");
+		await waitForDocValue(page, "bant_horizon", "Under a Month");
+		c.must(
+			await page.evaluate(
+				() =>
+					cur_frm.doc.bant_need && cur_frm.doc.bant_urgency && cur_frm.doc.bant_budget_status === "Confirmed" &&
+					cur_frm.doc.bant_authority === "Talking to an Influencer"
+			),
+			"the BANT fields typed in are on the form"
+		);
+
+		await page.keyboard.press("Control+s");
+		await page.waitForURL(/\/app\/lead\/(?!new)[^/?#]+/, { timeout: 60000 });
+		await waitForForm(page, { doctype: "Lead" });
+		const name = await page.evaluate(() => cur_frm.doc.name);
+		c.ok(/^\S+$/.test(name) && !/^new-lead/.test(name), `Ctrl+S saved the lead (${name})`);
+
+		const intro = await waitForIntro(page, /BANT \d\/\d[\s\S]*Score/);
+		log(`intro line: ${intro.replace(/\s+/g, " ")}`);
+		const doc = await page.evaluate(() => ({
+			score: cur_frm.doc.lq_score,
+			band: cur_frm.doc.lq_score_band,
+			completeness: cur_frm.doc.bant_completeness,
+			status: cur_frm.doc.qualification_status,
+		}));
+		log(`saved lead: ${JSON.stringify(doc)}`);
+		c.ok(/BANT 3\/4/.test(intro), "intro line shows BANT 3/4");
+		c.ok(/✓ Budget/.test(intro) && /✗ Authority/.test(intro) && /✓ Need/.test(intro) && /✓ Timing/.test(intro),
+			"intro line shows ✓ Budget, ✗ Authority, ✓ Need, ✓ Timing");
+		// Project +10, budget confirmed +15, under a month +10, organisation +5 (+5 if a
+		// territory is defaulted): a Warm lead with the default rules.
+		c.ok(doc.band === "Warm" && doc.score >= 25 && doc.score < 60, `the lead is scored Warm (score ${doc.score}, band ${doc.band})`);
+		const shown = new RegExp(`Score ${Math.round(doc.score)} \\(${doc.band}\\)`);
+		c.ok(shown.test(intro), `intro line shows "Score ${Math.round(doc.score)} (${doc.band})"`);
+		c.ok(/Missing for promotion: Authority/.test(intro), "intro line says Authority is missing for promotion");
+		c.ok(doc.status === "In Process", `qualification status is In Process (${doc.status})`);
+
+		// The fields themselves.
+		await expandSection(page, "qualification_tab");
+		const fields = {
+			bant_completeness: await controlValue(page, "bant_completeness"),
+			lq_score: await controlValue(page, "lq_score"),
+			lq_score_band: await controlValue(page, "lq_score_band"),
+			qualification_status: await page.evaluate(() =>
+				$(cur_frm.wrapper).find('.frappe-control[data-fieldname="qualification_status"]:visible select').val()
+			),
+		};
+		log(`fields shown: ${JSON.stringify(fields)}`);
+		c.ok(fields.bant_completeness === "3", "BANT Completeness field shows 3");
+		c.ok(fields.lq_score === String(Math.round(doc.score)), `Score field shows ${Math.round(doc.score)}`);
+		c.ok(fields.lq_score_band === doc.band, `Band field shows ${doc.band}`);
+		const ticks = await page.evaluate(() =>
+			Object.fromEntries(
+				["bant_need_met", "bant_budget_met", "bant_authority_met", "bant_timing_met"].map((f) => [
+					f,
+					$(cur_frm.wrapper).find(`.frappe-control[data-fieldname="${f}"]:visible input[type=checkbox]`).prop("checked"),
+				])
+			)
+		);
+		c.ok(
+			ticks.bant_need_met && ticks.bant_budget_met && !ticks.bant_authority_met && ticks.bant_timing_met,
+			`criterion ticks: Need, Budget, Timing met, Authority not (${JSON.stringify(ticks)})`
+		);
+		await page.waitForFunction(() => $(cur_frm.wrapper).find(".lq-score-breakdown table").length, null, { timeout: 10000 }).catch(() => {});
+		const breakdown = await page.evaluate(() => $(cur_frm.wrapper).find(".lq-score-breakdown").text().replace(/\s+/g, " "));
+		c.ok(/Project described/.test(breakdown) && /Budget confirmed/.test(breakdown) && /Starts within 3 months/.test(breakdown),
+			"Why This Score lists Project described, Budget confirmed, Starts within 3 months");
+
+		// Screenshot: intro line and the Qualification + BANT + Score sections.
+		await page.evaluate(() => window.scrollTo(0, 0));
+		await page.setViewportSize({ width: 1400, height: 1000 });
+		await screenshot(page, "j1-new-lead-bant.png", { fullPage: true });
+		return { lead: name };
+	} finally {
+		await failureShot(page, c, "j1");
+		await page.context().close();
+	}
+}
+
+// ---------------------------------------------------------------------------------------
+// J2: a Sales Manager opens the Lead list, sorted by score, with coloured band pills
+
+/** Rows of the visible list: name, and the text/pill of the Band, Score, BANT columns. */
+function listRows(page) {
+	return page.evaluate(() => {
+		const list = $(".frappe-list:visible").get(0);
+		const headCols = [...list.querySelectorAll(".list-row-head .list-header-subject > .list-row-col")];
+		const col = (sortBy) => headCols.findIndex((e) => e.querySelector(`[data-sort-by="${sortBy}"]`));
+		const idx = { band: col("lq_score_band"), score: col("lq_score"), bant: col("bant_completeness") };
+		return {
+			headers: headCols.map((e) => e.innerText.trim()).filter(Boolean),
+			idx,
+			count: list.querySelector(".list-count")?.innerText.trim(),
+			rows: [...list.querySelectorAll(".result .list-row-container")].map((row) => {
+				const cols = [...row.querySelectorAll(".list-row > .level-left > .list-row-col")];
+				const pill = idx.band >= 0 ? cols[idx.band]?.querySelector(".indicator-pill") : null;
+				return {
+					name: row.querySelector(".list-row-checkbox")?.dataset.name,
+					title: row.querySelector(".list-subject a")?.innerText.trim(),
+					band: pill ? pill.innerText.trim() : "",
+					pillClass: pill ? pill.className : "",
+					pillBg: pill ? getComputedStyle(pill).backgroundColor : "",
+					pillFg: pill ? getComputedStyle(pill).color : "",
+					score: idx.score >= 0 ? cols[idx.score]?.innerText.trim() : null,
+					bant: idx.bant >= 0 ? cols[idx.bant]?.innerText.trim() : null,
+				};
+			}),
+		};
+	});
+}
+
+const toNumber = (s) => Number(String(s).replace(/[^\d.-]/g, ""));
+const rgb = (s) => (String(s).match(/\d+(\.\d+)?/g) || []).slice(0, 3).map(Number);
+
+function checkPills(c, rows) {
+	const expected = { Hot: "red", Warm: "orange", Cold: "blue" };
+	const colours = {};
+	for (const r of rows.filter((r) => r.band)) {
+		c.ok(
+			r.pillClass.split(/\s+/).includes(expected[r.band]),
+			`${r.name}: ${r.band} pill has the ${expected[r.band]} indicator class (${r.pillClass})`
+		);
+		colours[r.band] = r.pillFg;
+	}
+	const [hr, hg, hb] = rgb(colours.Hot);
+	const [wr, wg, wb] = rgb(colours.Warm);
+	const [cr, cg, cb] = rgb(colours.Cold);
+	if (colours.Hot) c.ok(hr > hg && hr > hb, `Hot pill is drawn in red (${colours.Hot})`);
+	if (colours.Warm) c.ok(wr > wb && wg > wb, `Warm pill is drawn in orange (${colours.Warm})`);
+	if (colours.Cold) c.ok(cb > cr && cb >= cg, `Cold pill is drawn in blue (${colours.Cold})`);
+}
+
+async function waitForList(page) {
+	await page.waitForFunction(
+		() => window.cur_list && cur_list.doctype === "Lead" && $(".frappe-list:visible .result .list-row-container").length,
+		null,
+		{ timeout: 60000 }
+	);
+	await page.waitForLoadState("networkidle");
+	await page.waitForTimeout(500);
+}
+
+async function j2(browser, data, c) {
+	const page = await newPage(browser, "J2");
+	try {
+		await login(page, { user: MANAGER.user, password: PASSWORD });
+		log(`logged in as ${MANAGER.user}`);
+		await page.goto(`${BASE_URL}/app/lead`, { waitUntil: "networkidle" });
+		await waitForList(page);
+
+		const sortLabel = await page.evaluate(() => $(".sort-selector:visible .sort-selector-button .dropdown-text").first().text().trim());
+		const sortOrder = await page.evaluate(() => $(".sort-selector:visible .btn-order").first().attr("data-value"));
+		c.ok(sortLabel === "Score" && sortOrder === "desc", `list opens sorted by Score, descending (sort shows "${sortLabel}" ${sortOrder})`);
+
+		const all = await listRows(page);
+		log(`columns: ${all.headers.join(" | ")}; ${all.count}`);
+		c.must(all.idx.score >= 0 && all.idx.band >= 0, "the list has Band and Score columns");
+		c.ok(all.idx.bant >= 0, "the list has a BANT Completeness column");
+		const scores = all.rows.map((r) => toNumber(r.score));
+		log(`scores in list order: ${scores.join(", ")}`);
+		c.ok(scores.length > 1 && scores.every((s, i) => i === 0 || scores[i - 1] >= s), `${scores.length} rows, scores non-increasing`);
+		c.ok(all.rows.every((r) => !r.bant || /^\d\/4$/.test(r.bant)), `BANT column reads n/4 (${[...new Set(all.rows.map((r) => r.bant))].join(", ")})`);
+		checkPills(c, all.rows);
+		c.ok(all.rows.some((r) => r.band === "Hot"), "a Hot lead is on the first page (this run's Hot lead at least)");
+
+		// This run's three leads, through a filter on their organisation: Hot, Warm, Cold in order.
+		await page.goto(`${BASE_URL}/app/lead?company_name=${encodeURIComponent(data.org)}`, { waitUntil: "networkidle" });
+		await waitForList(page);
+		await page.waitForFunction(() => $(".frappe-list:visible .result .list-row-container").length === 3, null, { timeout: 15000 }).catch(() => {});
+		const mine = await listRows(page);
+		log(`this run's leads: ${mine.rows.map((r) => `${r.name} ${r.band} ${r.score} ${r.bant}`).join("; ")}`);
+		const expectedOrder = [data.hot, data.warm, data.cold];
+		c.ok(
+			JSON.stringify(mine.rows.map((r) => r.name)) === JSON.stringify(expectedOrder.map((d) => d.name)),
+			`filtered on "${data.org}": rows are Hot, Warm, Cold lead in that order`
+		);
+		c.ok(
+			JSON.stringify(mine.rows.map((r) => r.band)) === JSON.stringify(["Hot", "Warm", "Cold"]),
+			`their band pills read Hot, Warm, Cold (${mine.rows.map((r) => r.band).join(", ")})`
+		);
+		c.ok(
+			JSON.stringify(mine.rows.map((r) => toNumber(r.score))) === JSON.stringify(expectedOrder.map((d) => Math.round(d.lq_score))),
+			`their Score column matches the stored scores (${expectedOrder.map((d) => d.lq_score).join(", ")})`
+		);
+		checkPills(c, mine.rows);
+
+		// Screenshot: the whole list (first page), sorted by score.
+		await page.goto(`${BASE_URL}/app/lead`, { waitUntil: "networkidle" });
+		await waitForList(page);
+		await screenshot(page, "j2-lead-list-by-score.png");
+	} finally {
+		await failureShot(page, c, "j2");
+		await page.context().close();
+	}
+}
+
+// ---------------------------------------------------------------------------------------
+// J3: Create > Quotation is locked until the lead is a prospect, then opens a Quotation
+
+async function j3(browser, data, c) {
+	const page = await newPage(browser, "J3");
+	const lead = data.locked.name;
+	try {
+		await login(page, { user: SALES.user, password: PASSWORD });
+		log(`logged in as ${SALES.user}; lead ${lead} (Authority: Talking to an Influencer)`);
+		await openForm(page, `/app/lead/${lead}`, { doctype: "Lead", name: lead });
+		const intro = await waitForIntro(page, /BANT \d\/\d/);
+		log(`intro line: ${intro.replace(/\s+/g, " ")}`);
+		c.ok(/BANT 3\/4/.test(intro) && /Missing for promotion: Authority/.test(intro), "the lead shows BANT 3/4, Authority missing");
+		await page
+			.waitForFunction(
+				() => $(cur_frm.page.wrapper).find('.inner-group-button[data-label="Create"] .dropdown-item').filter((_, e) => /🔒/.test(e.innerText)).length,
+				null,
+				{ timeout: 15000 }
+			)
+			.catch(() => {});
+		const before = await groupItems(page, "Create");
+		log(`Create menu: ${before.map((i) => i.label).join(" | ")}`);
+		c.must(before.some((i) => i.label === "Quotation 🔒"), 'Create menu offers "Quotation 🔒"');
+		c.ok(
+			!before.some((i) => i.label === "Quotation"),
+			'Create menu does not also offer the unlocked "Quotation" while the lead is not qualified'
+		);
+
+		const lockedItem = await clickGroupItem(page, "Create", "Quotation 🔒");
+		await lockedItem.click();
+		const dialog = page.locator(".modal.show .modal-dialog").last();
+		await dialog.waitFor({ state: "visible" });
+		await page.waitForTimeout(400); // fade-in
+		const title = (await dialog.locator(".modal-title").innerText()).trim();
+		const body = (await dialog.locator(".modal-body").innerText()).trim();
+		log(`lock message: "${title}": ${body.replace(/\s+/g, " ")}`);
+		c.ok(title === "Lead not qualified", `the lock shows "Lead not qualified" (${title})`);
+		c.ok(/Authority/i.test(body), "the lock message names the missing criterion (Authority)");
+		c.ok(page.url().includes(`/app/lead/${lead}`), "clicking the locked item stays on the lead");
+		await screenshot(page, "j3-quotation-locked.png");
+		await dialog.locator(".btn-modal-close, .modal-header .close").first().click();
+		await dialog.waitFor({ state: "hidden" });
+
+		// Promotion: the contact turns out to be the decision maker; save (auto-promotion).
+		await expandSection(page, "qualification_tab");
+		await fillField(page, "bant_authority", "Talking to the Decision Maker");
+		await waitForDocValue(page, "bant_authority", "Talking to the Decision Maker");
+		await page.keyboard.press("Control+s");
+		await page.waitForFunction(() => !cur_frm.is_dirty() && cur_frm.doc.bant_authority === "Talking to the Decision Maker" && !cur_frm.saving, null, { timeout: 60000 });
+		await waitForForm(page, { doctype: "Lead", name: lead });
+		const after = await waitForIntro(page, /BANT 4\/4/);
+		const status = await page.evaluate(() => cur_frm.doc.qualification_status);
+		log(`after save: qualification_status=${status}; intro line: ${after.replace(/\s+/g, " ")}`);
+		c.must(status === "Qualified", `saving with the decision maker reached promotes the lead (status ${status})`);
+		c.ok(/BANT 4\/4/.test(after) && !/Missing for promotion/.test(after), "intro line shows BANT 4/4, nothing missing");
+		await page
+			.waitForFunction(() => $(cur_frm.page.wrapper).find('.inner-group-button[data-label="Create"] .dropdown-item[data-label="Quotation"]').length, null, { timeout: 15000 })
+			.catch(() => {});
+		await page.waitForLoadState("networkidle");
+		const unlocked = await groupItems(page, "Create");
+		log(`Create menu: ${unlocked.map((i) => i.label).join(" | ")}`);
+		c.ok(!unlocked.some((i) => /🔒/.test(i.label)), 'no "Quotation 🔒" once the lead is a prospect');
+		c.must(unlocked.some((i) => i.label === "Quotation"), 'Create menu offers "Quotation"');
+		const qualification = await groupItems(page, "Qualification");
+		c.ok(qualification.some((i) => i.label === "Back to In Process"), `Qualification menu offers "Back to In Process" (${qualification.map((i) => i.label).join(", ")})`);
+
+		const item = await clickGroupItem(page, "Create", "Quotation");
+		await item.click();
+		await page.waitForURL(/\/app\/quotation\/new-quotation-[^/?#]+/, { timeout: 60000 });
+		await waitForForm(page, { doctype: "Quotation", saved: false });
+		await page.waitForLoadState("networkidle");
+		await page.waitForFunction((lead) => cur_frm.doc.party_name === lead, lead, { timeout: 15000 }).catch(() => {});
+		c.ok(/\/app\/quotation\/new-quotation-/.test(page.url()), `Create > Quotation opens a new Quotation (${new URL(page.url()).pathname})`);
+		const q = await page.evaluate(() => ({
+			quotation_to: cur_frm.doc.quotation_to,
+			party_name: cur_frm.doc.party_name,
+			shown_to: $(cur_frm.wrapper).find('.frappe-control[data-fieldname="quotation_to"]:visible select').val(),
+			shown_party: $(cur_frm.wrapper).find('.frappe-control[data-fieldname="party_name"]:visible input').val(),
+			party_label: $(cur_frm.wrapper).find('.frappe-control[data-fieldname="party_name"]:visible .control-label').text().trim(),
+			override_visible: $(cur_frm.wrapper).find('.frappe-control[data-fieldname="lq_gate_override"]:visible').length,
+		}));
+		log(`new quotation: ${JSON.stringify(q)}`);
+		c.ok(q.quotation_to === "Lead" && q.shown_to === "Lead", `Quotation To shows Lead (${q.shown_to})`);
+		const leadTitle = data.locked.lead_name;
+		c.ok(
+			q.party_name === lead && (q.shown_party === lead || q.shown_party === leadTitle || q.shown_party.includes(data.locked.company_name)),
+			`the party field shows the lead (${q.party_label}: "${q.shown_party}")`
+		);
+		await page.evaluate(() => window.scrollTo(0, 0));
+		await screenshot(page, "j3-quotation-unlocked.png");
+		return { lead };
+	} finally {
+		await failureShot(page, c, "j3");
+		await page.context().close();
+	}
+}
+
+async function failureShot(page, c, id) {
+	if (!c.failures.length && !c.crashed) return;
+	try {
+		const file = path.join(ARTIFACTS, `${id}-failure.png`);
+		await page.screenshot({ path: file, fullPage: true });
+		console.log(`    failure screenshot: ${file} (at ${page.url()})`);
+	} catch (e) {
+		/* page already gone */
+	}
+}
+
+// ---------------------------------------------------------------------------------------
+
+const JOURNEYS = [
+	{ id: "j1", title: "Sales User records a lead's BANT and sees completeness, score and band", run: j1 },
+	{ id: "j2", title: "Sales Manager sees the Lead list sorted by score with band pills", run: j2 },
+	{ id: "j3", title: "Quotation locked until the lead is promoted, then Create > Quotation works", run: j3 },
+];
+
+async function main() {
+	const wanted = process.argv.slice(2).map((a) => a.toLowerCase());
+	const journeys = JOURNEYS.filter((j) => !wanted.length || wanted.includes(j.id));
+	console.log(`Browser journeys against ${BASE_URL} (run ${RUN}, ${CHROMIUM})`);
+	const results = [];
+	const browser = await launch();
+	let data = null;
+	let setupError = null;
+	try {
+		console.log("setup (as Administrator, REST API):");
+		try {
+			data = await setup(browser);
+		} catch (e) {
+			setupError = e;
+			console.log(`  setup failed: ${e.message}`);
+		}
+		for (const j of journeys) {
+			console.log(`\n${j.id.toUpperCase()}: ${j.title}`);
+			const c = new Checks(j.id);
+			const started = Date.now();
+			if (setupError) {
+				c.failures.push(`setup failed: ${setupError.message}`);
+			} else {
+				try {
+					await j.run(browser, data, c);
+				} catch (e) {
+					c.crashed = true;
+					if (!(e instanceof JourneyError)) {
+						c.failures.push(e.message.split("\n")[0]);
+						console.log(`  ✗ ${e.stack || e}`);
+					}
+				}
+			}
+			const secs = ((Date.now() - started) / 1000).toFixed(1);
+			const passed = !c.failures.length;
+			results.push({ id: j.id, title: j.title, passed, failures: c.failures, seconds: Number(secs) });
+			console.log(`${passed ? "PASS" : "FAIL"} ${j.id.toUpperCase()} (${secs}s)${passed ? "" : ": " + c.failures.join("; ")}`);
+		}
+	} finally {
+		await browser.close();
+	}
+	const passed = results.filter((r) => r.passed).length;
+	const failed = results.length - passed;
+	if (process.env.LQ_SUMMARY_FILE) {
+		fs.writeFileSync(process.env.LQ_SUMMARY_FILE, JSON.stringify({ passed, failed, run: RUN, results }, null, 2));
+	}
+	console.log(`\n${passed} passed, ${failed} failed`);
+	return failed ? 1 : 0;
+}
+
+main().then(
+	(code) => process.exit(code),
+	(e) => {
+		console.error(e);
+		process.exit(1);
+	}
+);
