@@ -26,7 +26,11 @@ def test_best_threshold_needs_both_kinds():
 
 
 def test_stays_cover_the_timeline_in_order():
-	log = [("In Process", T0 + timedelta(days=2), "b"), ("Unqualified", T0, "a"), ("Qualified", T0 + timedelta(days=5), "c")]
+	log = [
+		("In Process", T0 + timedelta(days=2), "b"),
+		("Unqualified", T0, "a"),
+		("Qualified", T0 + timedelta(days=5), "c"),
+	]
 	result = stays(log)
 	assert [s.value for s in result] == ["Unqualified", "In Process", "Qualified"]
 	assert [s.days(T0 + timedelta(days=7)) for s in result] == [2.0, 3.0, 2.0]

@@ -25,7 +25,9 @@ def test_a_step_may_set_its_own_wait():
 
 def test_band_change_retimes_from_the_last_touch():
 	last = MONDAY_10
-	assert cadence.planned_due(last, 0, "Cold", PACE) - cadence.planned_due(last, 0, "Hot", PACE) == timedelta(days=28)
+	assert cadence.planned_due(last, 0, "Cold", PACE) - cadence.planned_due(
+		last, 0, "Hot", PACE
+	) == timedelta(days=28)
 
 
 def test_quiet_hours_spanning_midnight():
@@ -36,7 +38,9 @@ def test_quiet_hours_spanning_midnight():
 
 
 def test_holidays_are_skipped():
-	limits = Limits(quiet_start=time(19), quiet_end=time(8), holidays=frozenset({date(2026, 12, 25), date(2026, 12, 26)}))
+	limits = Limits(
+		quiet_start=time(19), quiet_end=time(8), holidays=frozenset({date(2026, 12, 25), date(2026, 12, 26)})
+	)
 	assert allowed_moment(datetime(2026, 12, 25, 10), limits) == datetime(2026, 12, 27, 8, 0)
 
 
@@ -45,7 +49,10 @@ def test_weekly_cap():
 	touches = [MONDAY_10 - timedelta(days=5), MONDAY_10 - timedelta(days=1)]
 	moment = allowed_moment(MONDAY_10, limits, touches)
 	assert moment == touches[0] + timedelta(days=7, seconds=1)
-	assert allowed_moment(MONDAY_10, Limits(quiet_start=None, quiet_end=None, max_per_week=3), touches) == MONDAY_10
+	assert (
+		allowed_moment(MONDAY_10, Limits(quiet_start=None, quiet_end=None, max_per_week=3), touches)
+		== MONDAY_10
+	)
 
 
 @given(
@@ -87,7 +94,13 @@ def test_stop_rules(facts, reason):
 
 @pytest.mark.parametrize(
 	"step_band, band, applies",
-	[(None, "Hot", True), ("", "Cold", True), ("Hot", "Hot", True), ("Hot", "Warm", False), ("Cold", None, True)],
+	[
+		(None, "Hot", True),
+		("", "Cold", True),
+		("Hot", "Hot", True),
+		("Hot", "Warm", False),
+		("Cold", None, True),
+	],
 )
 def test_band_condition(step_band, band, applies):
 	assert cadence.step_applies(step_band, band) is applies

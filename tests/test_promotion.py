@@ -45,7 +45,11 @@ def test_only_required_criteria_count():
 def test_extra_requirement_extends_the_policy():
 	def min_score(f, s):
 		score, threshold = f.extra.get("score", 0), s.extra.get("min_score", 0)
-		return [] if score >= threshold else [Shortfall("score_below_threshold", "score", {"missing": threshold - score})]
+		return (
+			[]
+			if score >= threshold
+			else [Shortfall("score_below_threshold", "score", {"missing": threshold - score})]
+		)
 
 	settings = PolicySettings(extra={"min_score": 50})
 	requirements = (*promotion.DEFAULT_REQUIREMENTS, min_score)

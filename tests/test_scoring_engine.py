@@ -55,20 +55,56 @@ def events(*ages_days, kind="Page Viewed"):
 	[
 		({"field_name": "nope", "operator": "is set"}, "unknown_field", "field_name"),
 		({"field_name": "image", "operator": "is set"}, "field_type_not_scorable", "field_name"),
-		({"field_name": "bant_budget_amount", "operator": "contains", "value": "1"}, "operator_not_for_field", "operator"),
-		({"field_name": "email_id", "operator": "greater than", "value": "a"}, "operator_not_for_field", "operator"),
+		(
+			{"field_name": "bant_budget_amount", "operator": "contains", "value": "1"},
+			"operator_not_for_field",
+			"operator",
+		),
+		(
+			{"field_name": "email_id", "operator": "greater than", "value": "a"},
+			"operator_not_for_field",
+			"operator",
+		),
 		({"field_name": "email_id", "operator": "resembles", "value": "a"}, "unknown_option", "operator"),
-		({"field_name": "bant_budget_amount", "operator": "greater than", "value": "lots"}, "not_a_number", "value"),
-		({"field_name": "bant_expected_start", "operator": "less than", "value": "soon"}, "not_a_date", "value"),
-		({"field_name": "bant_budget_amount", "operator": "between", "value": "10"}, "value_required", "value_to"),
-		({"field_name": "bant_budget_amount", "operator": "between", "value": "10", "value_to": "5"}, "range_reversed", "value_to"),
+		(
+			{"field_name": "bant_budget_amount", "operator": "greater than", "value": "lots"},
+			"not_a_number",
+			"value",
+		),
+		(
+			{"field_name": "bant_expected_start", "operator": "less than", "value": "soon"},
+			"not_a_date",
+			"value",
+		),
+		(
+			{"field_name": "bant_budget_amount", "operator": "between", "value": "10"},
+			"value_required",
+			"value_to",
+		),
+		(
+			{"field_name": "bant_budget_amount", "operator": "between", "value": "10", "value_to": "5"},
+			"range_reversed",
+			"value_to",
+		),
 		({"field_name": "email_id", "operator": "equals"}, "value_required", "value"),
 		({"field_name": "email_id", "operator": "is set", "points": 0}, "zero_points", "points"),
 		({"field_name": "email_id", "operator": "is set", "cap": -3}, "cap_not_positive", "cap"),
-		({"field_name": "email_id", "operator": "is set", "half_life_days": 10}, "decay_only_for_engagement", "half_life_days"),
-		({"field_name": "email_id", "operator": "is set", "dimension": "Size"}, "unknown_option", "dimension"),
+		(
+			{"field_name": "email_id", "operator": "is set", "half_life_days": 10},
+			"decay_only_for_engagement",
+			"half_life_days",
+		),
+		(
+			{"field_name": "email_id", "operator": "is set", "dimension": "Size"},
+			"unknown_option",
+			"dimension",
+		),
 		({"field_name": "email_id", "operator": "is set", "category": "Vibes"}, "unknown_option", "category"),
-		({"condition_type": "Activity", "activity_type": "Page Viewed"}, "activity_only_for_engagement", "dimension"),
+		(
+			{"condition_type": "Activity", "activity_type": "Page Viewed"},
+			"activity_only_for_engagement",
+			"dimension",
+		),
 	],
 )
 def test_malformed_rules_are_refused(values, code, fieldname):
@@ -98,19 +134,64 @@ def test_activity_rule_validation():
 		({"field_name": "bant_need", "operator": "is set"}, {"bant_need": "Roof"}, True),
 		({"field_name": "bant_need", "operator": "is set"}, {"bant_need": ""}, False),
 		({"field_name": "bant_need", "operator": "is not set"}, {}, True),
-		({"field_name": "email_id", "operator": "contains", "value": "@gmail.,@free.fr"}, {"email_id": "a@FREE.fr"}, True),
-		({"field_name": "email_id", "operator": "contains", "value": "@gmail."}, {"email_id": "a@corp.fr"}, False),
+		(
+			{"field_name": "email_id", "operator": "contains", "value": "@gmail.,@free.fr"},
+			{"email_id": "a@FREE.fr"},
+			True,
+		),
+		(
+			{"field_name": "email_id", "operator": "contains", "value": "@gmail."},
+			{"email_id": "a@corp.fr"},
+			False,
+		),
 		({"field_name": "territory", "operator": "equals", "value": "Lyon"}, {"territory": " lyon "}, True),
-		({"field_name": "territory", "operator": "not equals", "value": "Lyon"}, {"territory": "Paris"}, True),
+		(
+			{"field_name": "territory", "operator": "not equals", "value": "Lyon"},
+			{"territory": "Paris"},
+			True,
+		),
 		({"field_name": "territory", "operator": "not equals", "value": "Lyon"}, {}, True),
-		({"field_name": "territory", "operator": "in list", "value": "Lyon\nVilleurbanne"}, {"territory": "Villeurbanne"}, True),
-		({"field_name": "bant_budget_amount", "operator": "greater than", "value": "5000"}, {"bant_budget_amount": 5000.01}, True),
-		({"field_name": "bant_budget_amount", "operator": "greater than", "value": "5000"}, {"bant_budget_amount": 5000}, False),
-		({"field_name": "bant_budget_amount", "operator": "less than", "value": "1000"}, {"bant_budget_amount": None}, False),
-		({"field_name": "bant_budget_amount", "operator": "between", "value": "10", "value_to": "20"}, {"bant_budget_amount": "20"}, True),
+		(
+			{"field_name": "territory", "operator": "in list", "value": "Lyon\nVilleurbanne"},
+			{"territory": "Villeurbanne"},
+			True,
+		),
+		(
+			{"field_name": "bant_budget_amount", "operator": "greater than", "value": "5000"},
+			{"bant_budget_amount": 5000.01},
+			True,
+		),
+		(
+			{"field_name": "bant_budget_amount", "operator": "greater than", "value": "5000"},
+			{"bant_budget_amount": 5000},
+			False,
+		),
+		(
+			{"field_name": "bant_budget_amount", "operator": "less than", "value": "1000"},
+			{"bant_budget_amount": None},
+			False,
+		),
+		(
+			{"field_name": "bant_budget_amount", "operator": "between", "value": "10", "value_to": "20"},
+			{"bant_budget_amount": "20"},
+			True,
+		),
 		({"field_name": "bant_budget_amount", "operator": "is set"}, {"bant_budget_amount": 0}, False),
-		({"field_name": "bant_expected_start", "operator": "less than", "value": "2027-01-01"}, {"bant_expected_start": "2026-12-24"}, True),
-		({"field_name": "bant_expected_start", "operator": "between", "value": "2027-01-01", "value_to": "2027-03-31"}, {"bant_expected_start": "2026-12-24"}, False),
+		(
+			{"field_name": "bant_expected_start", "operator": "less than", "value": "2027-01-01"},
+			{"bant_expected_start": "2026-12-24"},
+			True,
+		),
+		(
+			{
+				"field_name": "bant_expected_start",
+				"operator": "between",
+				"value": "2027-01-01",
+				"value_to": "2027-03-31",
+			},
+			{"bant_expected_start": "2026-12-24"},
+			False,
+		),
 	],
 )
 def test_field_conditions(values, lead, hits):
@@ -189,7 +270,11 @@ rule_st = st.builds(
 )
 field_rule_st = st.builds(
 	lambda i, pts, threshold: rule(
-		rule_name=f"f{i}", field_name="bant_budget_amount", operator="greater than", value=str(threshold), points=pts
+		rule_name=f"f{i}",
+		field_name="bant_budget_amount",
+		operator="greater than",
+		value=str(threshold),
+		points=pts,
 	),
 	st.integers(0, 1000),
 	points_st,

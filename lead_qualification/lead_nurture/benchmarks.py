@@ -52,7 +52,11 @@ def ensure_sequence():
 				"sequence_name": SEQUENCE,
 				"enabled": 1,
 				"steps": [
-					{"channel": "Email", "email_template": "Nurture - Useful advice", "email_template_fr": "Nurture - Conseils utiles"},
+					{
+						"channel": "Email",
+						"email_template": "Nurture - Useful advice",
+						"email_template_fr": "Nurture - Conseils utiles",
+					},
 					{"channel": "To Do", "task": "Review", "wait_days": 1},
 				],
 			}
@@ -64,7 +68,10 @@ def make_due_enrollments(count: int) -> int:
 	cleanup(quiet=True)
 	ensure_outgoing_account()
 	ensure_sequence()
-	frappe.db.set_single_value("Lead Nurture Settings", {"quiet_hours_start": "00:00:00", "quiet_hours_end": "00:00:00", "use_holiday_list": 0})
+	frappe.db.set_single_value(
+		"Lead Nurture Settings",
+		{"quiet_hours_start": "00:00:00", "quiet_hours_end": "00:00:00", "use_holiday_list": 0},
+	)
 	leads = frappe.get_all(
 		"Lead",
 		filters={"name": ("like", f"{PREFIX}%"), "qualification_status": ("!=", "Qualified")},
@@ -80,7 +87,19 @@ def make_due_enrollments(count: int) -> int:
 	]
 	insert_rows(
 		"tabNurture Enrollment",
-		("name", "lead", "sequence", "status", "next_step", "next_due", "enrolled_on", "owner", "modified_by", "creation", "modified"),
+		(
+			"name",
+			"lead",
+			"sequence",
+			"status",
+			"next_step",
+			"next_due",
+			"enrolled_on",
+			"owner",
+			"modified_by",
+			"creation",
+			"modified",
+		),
 		rows,
 	)
 	frappe.db.commit()
@@ -125,7 +144,9 @@ def crash_setup(count: int = 3000) -> int:
 def crash_check() -> dict:
 	"""After the kills and a final complete run: no step twice, none skipped."""
 	enrollments = frappe.db.count("Nurture Enrollment", {"sequence": SEQUENCE})
-	not_advanced = frappe.db.count("Nurture Enrollment", {"sequence": SEQUENCE, "next_step": 1, "status": "Active"})
+	not_advanced = frappe.db.count(
+		"Nurture Enrollment", {"sequence": SEQUENCE, "next_step": 1, "status": "Active"}
+	)
 	duplicate_emails = frappe.db.sql(
 		"""select count(*) from (select q.reference_name from `tabEmail Queue` q
 		where q.reference_doctype = 'Lead' and q.reference_name like %s
@@ -133,7 +154,9 @@ def crash_check() -> dict:
 		f"{PREFIX}%",
 	)[0][0]
 	touches = frappe.db.count("Nurture Touch", {"enrollment": ("like", "lqbench-%"), "step": 1})
-	emails = frappe.db.count("Email Queue", {"reference_doctype": "Lead", "reference_name": ("like", f"{PREFIX}%")})
+	emails = frappe.db.count(
+		"Email Queue", {"reference_doctype": "Lead", "reference_name": ("like", f"{PREFIX}%")}
+	)
 	emails_without_touch = frappe.db.sql(
 		"""select count(*) from `tabEmail Queue` q
 		where q.reference_doctype = 'Lead' and q.reference_name like %s
@@ -157,18 +180,35 @@ def crash_check() -> dict:
 	}
 	for k, v in result.items():
 		_print(k, v)
-	ok = duplicate_emails == 0 and skipped == 0 and emails_without_touch == 0 and not_advanced == 0 and touches == enrollments
+	ok = (
+		duplicate_emails == 0
+		and skipped == 0
+		and emails_without_touch == 0
+		and not_advanced == 0
+		and touches == enrollments
+	)
 	_print("CRASH TEST", "PASSED" if ok else "FAILED")
 	return result
 
 
 def cleanup(quiet: bool = False):
-	frappe.db.sql("delete from `tabEmail Queue Recipient` where parent in (select name from `tabEmail Queue` where reference_doctype = 'Lead' and reference_name like %s)", f"{PREFIX}%")
-	frappe.db.sql("delete from `tabEmail Queue` where reference_doctype = 'Lead' and reference_name like %s", f"{PREFIX}%")
-	frappe.db.sql("delete from `tabToDo` where reference_type = 'Lead' and reference_name like %s", f"{PREFIX}%")
+	frappe.db.sql(
+		"delete from `tabEmail Queue Recipient` where parent in (select name from `tabEmail Queue` where reference_doctype = 'Lead' and reference_name like %s)",
+		f"{PREFIX}%",
+	)
+	frappe.db.sql(
+		"delete from `tabEmail Queue` where reference_doctype = 'Lead' and reference_name like %s",
+		f"{PREFIX}%",
+	)
+	frappe.db.sql(
+		"delete from `tabToDo` where reference_type = 'Lead' and reference_name like %s", f"{PREFIX}%"
+	)
 	frappe.db.sql("delete from `tabNurture Touch` where enrollment like 'lqbench-%%'")
 	frappe.db.sql("delete from `tabNurture Enrollment` where name like 'lqbench-%%'")
-	frappe.db.sql("delete from `tabComment` where reference_doctype = 'Lead' and reference_name like %s and content like %s", (f"{PREFIX}%", "%Nurture%"))
+	frappe.db.sql(
+		"delete from `tabComment` where reference_doctype = 'Lead' and reference_name like %s and content like %s",
+		(f"{PREFIX}%", "%Nurture%"),
+	)
 	frappe.db.commit()
 	if not quiet:
 		_print("bench enrollments removed", "yes")

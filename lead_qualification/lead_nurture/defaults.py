@@ -55,11 +55,24 @@ def default_sequence() -> dict:
 		"doctype": "Nurture Sequence",
 		"sequence_name": _("Follow-up of unqualified leads"),
 		"enabled": 1,
-		"description": _("Useful, regular contact until the lead answers or is ready: cold leads monthly, warm weekly, hot every other day."),
+		"description": _(
+			"Useful, regular contact until the lead answers or is ready: cold leads monthly, warm weekly, hot every other day."
+		),
 		"steps": [
-			{"channel": "Email", "email_template": "Nurture - Useful advice", "email_template_fr": "Nurture - Conseils utiles"},
-			{"channel": "Call Task", "task": _("Call to ask how the project is going and whether a visit would help.")},
-			{"channel": "Email", "email_template": "Nurture - Checking in", "email_template_fr": "Nurture - Des nouvelles"},
+			{
+				"channel": "Email",
+				"email_template": "Nurture - Useful advice",
+				"email_template_fr": "Nurture - Conseils utiles",
+			},
+			{
+				"channel": "Call Task",
+				"task": _("Call to ask how the project is going and whether a visit would help."),
+			},
+			{
+				"channel": "Email",
+				"email_template": "Nurture - Checking in",
+				"email_template_fr": "Nurture - Des nouvelles",
+			},
 			{"channel": "To Do", "task": _("Decide: keep nurturing, qualify, or drop this lead.")},
 		],
 	}

@@ -35,7 +35,9 @@ def is_enabled() -> bool:
 def get_cadence(settings=None) -> cadence.Cadence:
 	s = settings or get_settings()
 	return cadence.Cadence(
-		hot_days=s.hot_cadence_days or 2, warm_days=s.warm_cadence_days or 7, cold_days=s.cold_cadence_days or 30
+		hot_days=s.hot_cadence_days or 2,
+		warm_days=s.warm_cadence_days or 7,
+		cold_days=s.cold_cadence_days or 30,
 	)
 
 
@@ -56,7 +58,10 @@ def holidays_for(company: str | None) -> frozenset:
 	if key not in _holiday_cache:
 		dates = frappe.get_all(
 			"Holiday",
-			filters={"parent": holiday_list, "holiday_date": ("between", (add_days(getdate(), -365), add_days(getdate(), 730)))},
+			filters={
+				"parent": holiday_list,
+				"holiday_date": ("between", (add_days(getdate(), -365), add_days(getdate(), 730))),
+			},
 			pluck="holiday_date",
 		)
 		_holiday_cache[key] = frozenset(getdate(d) for d in dates)
@@ -100,7 +105,8 @@ def lead_facts(enrollments: Sequence[dict]) -> dict[str, cadence.LeadFacts]:
 
 	p = {"leads": tuple(leads), "emails": tuple(emails or [""])}
 	opportunities = names(
-		"select party_name from `tabOpportunity` where opportunity_from = 'Lead' and party_name in %(leads)s", p
+		"select party_name from `tabOpportunity` where opportunity_from = 'Lead' and party_name in %(leads)s",
+		p,
 	)
 	quotations = names(
 		"select party_name from `tabQuotation` where quotation_to = 'Lead' and docstatus < 2 and party_name in %(leads)s",
@@ -155,13 +161,17 @@ def lead_facts(enrollments: Sequence[dict]) -> dict[str, cadence.LeadFacts]:
 
 
 def open_enrollment(lead: str, sequence: str) -> str | None:
-	return frappe.db.get_value(ENROLLMENT, {"lead": lead, "sequence": sequence, "status": ("in", OPEN_STATUSES)})
+	return frappe.db.get_value(
+		ENROLLMENT, {"lead": lead, "sequence": sequence, "status": ("in", OPEN_STATUSES)}
+	)
 
 
 def first_due(sequence_doc, lead_row, now: datetime) -> datetime:
 	step = sequence_doc.steps[0]
 	due = now + timedelta(days=step.wait_days or 0)
-	return cadence.allowed_moment(due, get_limits(lead_row.get("company")), recent_touches(lead_row.name, now))
+	return cadence.allowed_moment(
+		due, get_limits(lead_row.get("company")), recent_touches(lead_row.name, now)
+	)
 
 
 def recent_touches(lead: str, now: datetime) -> list[datetime]:
@@ -169,7 +179,11 @@ def recent_touches(lead: str, now: datetime) -> list[datetime]:
 		get_datetime(d)
 		for d in frappe.get_all(
 			"Nurture Touch",
-			filters={"lead": lead, "outcome": ("!=", "Passed Over"), "done_on": (">", now - timedelta(days=7))},
+			filters={
+				"lead": lead,
+				"outcome": ("!=", "Passed Over"),
+				"done_on": (">", now - timedelta(days=7)),
+			},
 			pluck="done_on",
 		)
 	]
@@ -193,7 +207,10 @@ def enroll(lead: str, sequence: str, *, now: datetime | None = None, throw: bool
 	seq = frappe.get_cached_doc("Nurture Sequence", sequence)
 	if not seq.enabled or not seq.steps:
 		if throw:
-			frappe.throw(_("Nurture Sequence {0} is disabled or has no steps.").format(frappe.bold(sequence)), exc=NurtureError)
+			frappe.throw(
+				_("Nurture Sequence {0} is disabled or has no steps.").format(frappe.bold(sequence)),
+				exc=NurtureError,
+			)
 		return None
 	existing = open_enrollment(lead, sequence)
 	if existing:
@@ -205,7 +222,8 @@ def enroll(lead: str, sequence: str, *, now: datetime | None = None, throw: bool
 	if reason:
 		if throw:
 			frappe.throw(
-				_("{0} is not nurtured: {1}.").format(frappe.bold(lead_row.lead_name or lead), _(reason)), exc=NurtureError
+				_("{0} is not nurtured: {1}.").format(frappe.bold(lead_row.lead_name or lead), _(reason)),
+				exc=NurtureError,
 			)
 		return None
 	doc = frappe.get_doc(
@@ -258,9 +276,7 @@ def stop_for_lead(lead: str, reason: str) -> list[str]:
 	for name in names:
 		stop(name, reason, now)
 	if names:
-		frappe.get_doc("Lead", lead).add_comment(
-			"Info", _("Nurture stopped ({0}).").format(_(reason))
-		)
+		frappe.get_doc("Lead", lead).add_comment("Info", _("Nurture stopped ({0}).").format(_(reason)))
 	return names
 
 
@@ -292,7 +308,9 @@ def retime_leads(leads: Iterable[str], now: datetime | None = None) -> int:
 			continue
 		step = seq.steps[row.next_step - 1]
 		due = cadence.planned_due(get_datetime(row.since), step.wait_days, row.band, pace)
-		due = cadence.allowed_moment(max(due, now), get_limits(row.company, settings), recent_touches(row.lead, now))
+		due = cadence.allowed_moment(
+			max(due, now), get_limits(row.company, settings), recent_touches(row.lead, now)
+		)
 		frappe.db.set_value(ENROLLMENT, row.name, "next_due", due, update_modified=False)
 	return len(rows)
 

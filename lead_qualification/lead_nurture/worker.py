@@ -112,7 +112,9 @@ def _process_due(max_batches: int | None, batch_size: int | None, commit: bool) 
 			savepoint = f"lq_nurture_{frappe.generate_hash(length=8)}"
 			frappe.db.savepoint(savepoint)
 			try:
-				outcome = process_one(row, facts.get(row.lead), now, settings, leads.get(row.lead), touches.get(row.lead, []))
+				outcome = process_one(
+					row, facts.get(row.lead), now, settings, leads.get(row.lead), touches.get(row.lead, [])
+				)
 				counts[outcome] += 1
 			except Exception:
 				frappe.db.rollback(save_point=savepoint)
@@ -151,7 +153,13 @@ def process_one(row, facts: cadence.LeadFacts | None, now: datetime, settings, l
 	band = lead.get("lq_score_band") or cadence.COLD
 
 	if not cadence.step_applies(step.band, band):
-		record_touch(row, step, "Passed Over", now, note=_("Step for {0} leads; this lead is {1}.").format(_(step.band), _(band)))
+		record_touch(
+			row,
+			step,
+			"Passed Over",
+			now,
+			note=_("Step for {0} leads; this lead is {1}.").format(_(step.band), _(band)),
+		)
 		advance(row, seq, lead, now, touched=False, settings=settings)
 		return "passed_over"
 
@@ -208,7 +216,9 @@ def advance(row, seq, lead, now: datetime, touched: bool, settings) -> None:
 	else:
 		step = seq.steps[next_step - 1]
 		since = now if touched else get_datetime(row.last_touch_on or row.enrolled_on)
-		due = cadence.planned_due(since, step.wait_days, lead.get("lq_score_band"), enrollment.get_cadence(settings))
+		due = cadence.planned_due(
+			since, step.wait_days, lead.get("lq_score_band"), enrollment.get_cadence(settings)
+		)
 		values["next_due"] = max(due, now)
 	frappe.db.set_value(enrollment.ENROLLMENT, row.name, values, update_modified=False)
 
@@ -244,7 +254,9 @@ def send_email(lead, step) -> str | None:
 
 
 def make_todo(lead, step, row) -> str:
-	owner = lead.get("lead_owner") or frappe.db.get_value(enrollment.ENROLLMENT, row.name, "owner") or lead.owner
+	owner = (
+		lead.get("lead_owner") or frappe.db.get_value(enrollment.ENROLLMENT, row.name, "owner") or lead.owner
+	)
 	prefix = _("Call") if step.channel == "Call Task" else _("To do")
 	todo = frappe.get_doc(
 		{

@@ -31,4 +31,3 @@ def get_summary(lead: str) -> dict:
 	doc = frappe.get_doc("Lead", lead)
 	doc.check_permission("read")
 	return {**qualification.summary(doc), "quotation_gate": gates.status_for_lead(doc, "Quotation")}
-

@@ -53,7 +53,9 @@ def lead_state(lead: str) -> gate_rules.LeadState:
 	doc = frappe.get_doc("Lead", lead)
 	qualified = doc.qualification_status == promotion.QUALIFIED
 	shortfalls = () if qualified else qualification.decide(doc).shortfalls
-	return gate_rules.LeadState(qualified=qualified, score=flt(doc.get("lq_score")), shortfalls=tuple(shortfalls))
+	return gate_rules.LeadState(
+		qualified=qualified, score=flt(doc.get("lq_score")), shortfalls=tuple(shortfalls)
+	)
 
 
 def check_lead(document_type: str, lead: str) -> gate_rules.GateCheck | None:
@@ -71,14 +73,21 @@ def gate_message(document_type: str, lead: str, result: gate_rules.GateCheck) ->
 			missing = ", ".join(qualification.shortfall_text(s) for s in result.shortfalls)
 			reasons.append(_("it is not a prospect yet (not met: {0})").format(missing))
 		else:
-			reasons.append(_("it is not a prospect yet: its criteria are met, promote it with Qualification > Promote to Prospect"))
+			reasons.append(
+				_(
+					"it is not a prospect yet: its criteria are met, promote it with Qualification > Promote to Prospect"
+				)
+			)
 	if result.missing_points > 0:
-		reasons.append(_("its score is {0} points short of the {1} this gate asks for").format(
-			frappe.format(result.missing_points, "Float"), frappe.format(flt(get_gate(document_type).min_score), "Float")
-		))
-	return _("No {0} for lead {1} yet: {2}. Complete its qualification on the lead; the {0} is allowed as soon as the lead is promoted.").format(
-		_(document_type), lead_label, "; ".join(reasons)
-	)
+		reasons.append(
+			_("its score is {0} points short of the {1} this gate asks for").format(
+				frappe.format(result.missing_points, "Float"),
+				frappe.format(flt(get_gate(document_type).min_score), "Float"),
+			)
+		)
+	return _(
+		"No {0} for lead {1} yet: {2}. Complete its qualification on the lead; the {0} is allowed as soon as the lead is promoted."
+	).format(_(document_type), lead_label, "; ".join(reasons))
 
 
 def existed_before_gates(doc) -> bool:
@@ -133,7 +142,9 @@ def apply_override(doc, lead: str) -> None:
 	)
 	if outcome == gate_rules.OVERRIDE_NO_ROLE:
 		frappe.throw(
-			_("Only a user with the role {0} may override the qualification gate.").format(frappe.bold(_(role))),
+			_("Only a user with the role {0} may override the qualification gate.").format(
+				frappe.bold(_(role))
+			),
 			exc=GateOverrideError,
 		)
 	if outcome == gate_rules.OVERRIDE_NO_REASON:
@@ -155,9 +166,12 @@ def record_override(doc) -> None:
 		_(doc.doctype), get_link_to_form(doc.doctype, doc.name), reason
 	)
 	frappe.get_doc("Lead", lead).add_comment("Info", text)
-	doc.add_comment("Info", _("Qualification gate overridden for lead {0}. Reason: {1}").format(
-		get_link_to_form("Lead", lead), reason
-	))
+	doc.add_comment(
+		"Info",
+		_("Qualification gate overridden for lead {0}. Reason: {1}").format(
+			get_link_to_form("Lead", lead), reason
+		),
+	)
 
 
 def status_for_lead(lead_doc, document_type: str = "Quotation") -> dict | None:

@@ -97,7 +97,9 @@ def bant_input_message(e: bant.BantInputError) -> str:
 
 
 def facts_for(doc, assessment: bant.Assessment | None = None) -> promotion.LeadFacts:
-	return promotion.LeadFacts(assessment=assessment or assess(doc), extra={"score": doc.get("lq_score") or 0})
+	return promotion.LeadFacts(
+		assessment=assessment or assess(doc), extra={"score": doc.get("lq_score") or 0}
+	)
 
 
 def decide(doc, assessment: bant.Assessment | None = None, settings=None) -> promotion.Decision:
@@ -110,7 +112,9 @@ def shortfall_text(shortfall: promotion.Shortfall) -> str:
 	if shortfall.code == "score_below_minimum":
 		d = shortfall.detail
 		return _("a score of {0} (now {1}, {2} points missing)").format(
-			frappe.format(d["minimum"], "Float"), frappe.format(d["score"], "Float"), frappe.format(d["missing"], "Float")
+			frappe.format(d["minimum"], "Float"),
+			frappe.format(d["score"], "Float"),
+			frappe.format(d["missing"], "Float"),
 		)
 	return _(shortfall.subject)
 
@@ -218,7 +222,9 @@ def record_event(doc) -> None:
 	elif event == promotion.EVENT_DEMOTED:
 		doc.add_comment(
 			"Info",
-			_("Returned to In Process. Reason: {0}").format(frappe.bold(escape_html(doc.flags.lq_demotion_reason))),
+			_("Returned to In Process. Reason: {0}").format(
+				frappe.bold(escape_html(doc.flags.lq_demotion_reason))
+			),
 		)
 	elif event == promotion.EVENT_STARTED:
 		doc.add_comment("Info", _("Qualification started."))
@@ -273,7 +279,9 @@ def demote(lead: str, reason: str):
 	doc.check_permission("write")
 	if doc.qualification_status != promotion.QUALIFIED:
 		frappe.throw(
-			_("{0} is not a prospect; there is nothing to withdraw.").format(frappe.bold(doc.lead_name or doc.name)),
+			_("{0} is not a prospect; there is nothing to withdraw.").format(
+				frappe.bold(doc.lead_name or doc.name)
+			),
 			exc=DemotionRefusedError,
 		)
 	if not cstr(reason).strip():

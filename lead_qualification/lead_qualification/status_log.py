@@ -10,7 +10,19 @@ from lead_qualification.lead_scoring.scoring import insert_rows
 
 QUALIFICATION = "Qualification Status"
 BAND = "Band"
-COLUMNS = ("name", "lead", "kind", "value", "previous_value", "changed_on", "changed_by", "owner", "modified_by", "creation", "modified")
+COLUMNS = (
+	"name",
+	"lead",
+	"kind",
+	"value",
+	"previous_value",
+	"changed_on",
+	"changed_by",
+	"owner",
+	"modified_by",
+	"creation",
+	"modified",
+)
 
 
 def record_changes(doc) -> None:

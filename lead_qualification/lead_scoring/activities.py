@@ -126,7 +126,11 @@ def sweep_opened_emails() -> None:
 		try:
 			record_email_opened(frappe.get_doc("Communication", name))
 		except Exception:
-			frappe.log_error(title=_("Could not record an opened e-mail"), reference_doctype="Communication", reference_name=name)
+			frappe.log_error(
+				title=_("Could not record an opened e-mail"),
+				reference_doctype="Communication",
+				reference_name=name,
+			)
 
 
 def record_web_form_submission(lead_doc) -> None:
@@ -230,7 +234,11 @@ def validate_pushed_event(
 		except Exception:
 			occurred_on = None
 		if not occurred_on:
-			refuse(_("occurred_at must be a date and time (YYYY-MM-DD HH:MM:SS), not {0}.").format(frappe.bold(cstr(occurred_at))))
+			refuse(
+				_("occurred_at must be a date and time (YYYY-MM-DD HH:MM:SS), not {0}.").format(
+					frappe.bold(cstr(occurred_at))
+				)
+			)
 		if occurred_on.tzinfo is not None:
 			occurred_on = occurred_on.replace(tzinfo=None)
 		if occurred_on > now_datetime() + FUTURE_TOLERANCE:
@@ -277,4 +285,3 @@ def push(
 		source=cstr(url) or _("Website"),
 		details=details,
 	)
-

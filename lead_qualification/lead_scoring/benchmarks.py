@@ -42,7 +42,11 @@ def save_ratio(rounds: int = 200):
 	frappe.set_user("Administrator")
 	leads = [
 		frappe.get_doc(
-			{"doctype": "Lead", "first_name": f"Save bench {i}", "email_id": f"save-bench-{i}-{frappe.generate_hash(length=6)}@example.com"}
+			{
+				"doctype": "Lead",
+				"first_name": f"Save bench {i}",
+				"email_id": f"save-bench-{i}-{frappe.generate_hash(length=6)}@example.com",
+			}
 		).insert()
 		for i in range(20)
 	]
@@ -77,20 +81,122 @@ def make_bench_rules(total: int = 30):
 	frappe.flags.lq_skip_rescore = True
 	existing = frappe.db.count("Lead Scoring Rule", {"enabled": 1})
 	templates = [
-		{"dimension": "Fit", "category": "Demographic", "field_name": "territory", "operator": "in list", "value": "Lyon\nVilleurbanne\nBron", "points": 5},
-		{"dimension": "Fit", "category": "Ideal Customer Fit", "field_name": "bant_budget_amount", "operator": "between", "value": "5000", "value_to": "50000", "points": 8},
-		{"dimension": "Fit", "category": "Buying Signal", "field_name": "bant_budget_amount", "operator": "greater than", "value": "50000", "points": 12},
-		{"dimension": "Fit", "category": "Demographic", "field_name": "source", "operator": "equals", "value": "Reference", "points": 6},
-		{"dimension": "Fit", "category": "Demographic", "field_name": "source", "operator": "equals", "value": "Cold Calling", "points": -3},
-		{"dimension": "Fit", "category": "Ideal Customer Fit", "field_name": "no_of_employees", "operator": "in list", "value": "11-50\n51-200", "points": 4},
-		{"dimension": "Fit", "category": "Buying Signal", "field_name": "bant_horizon", "operator": "equals", "value": "Over 6 Months", "points": -4},
-		{"dimension": "Fit", "category": "Demographic", "field_name": "city", "operator": "contains", "value": "lyon", "points": 3},
-		{"dimension": "Fit", "category": "Buying Signal", "field_name": "bant_urgency", "operator": "is set", "points": 5},
-		{"dimension": "Fit", "category": "Demographic", "field_name": "mobile_no", "operator": "is not set", "points": -2},
-		{"dimension": "Engagement", "category": "Engagement", "condition_type": "Activity", "activity_type": "Page Viewed", "points": 1, "cap": 5, "half_life_days": 7},
-		{"dimension": "Engagement", "category": "Behavioural", "condition_type": "Activity", "activity_type": "Document Downloaded", "min_count": 2, "points": 3, "cap": 9, "half_life_days": 21},
-		{"dimension": "Engagement", "category": "Engagement", "condition_type": "Activity", "activity_type": "Email Received", "window_days": 90, "points": 2, "cap": 6, "half_life_days": 60},
-		{"dimension": "Engagement", "category": "Buying Signal", "condition_type": "Activity", "activity_type": "Demo Requested", "points": 10, "half_life_days": 15},
+		{
+			"dimension": "Fit",
+			"category": "Demographic",
+			"field_name": "territory",
+			"operator": "in list",
+			"value": "Lyon\nVilleurbanne\nBron",
+			"points": 5,
+		},
+		{
+			"dimension": "Fit",
+			"category": "Ideal Customer Fit",
+			"field_name": "bant_budget_amount",
+			"operator": "between",
+			"value": "5000",
+			"value_to": "50000",
+			"points": 8,
+		},
+		{
+			"dimension": "Fit",
+			"category": "Buying Signal",
+			"field_name": "bant_budget_amount",
+			"operator": "greater than",
+			"value": "50000",
+			"points": 12,
+		},
+		{
+			"dimension": "Fit",
+			"category": "Demographic",
+			"field_name": "source",
+			"operator": "equals",
+			"value": "Reference",
+			"points": 6,
+		},
+		{
+			"dimension": "Fit",
+			"category": "Demographic",
+			"field_name": "source",
+			"operator": "equals",
+			"value": "Cold Calling",
+			"points": -3,
+		},
+		{
+			"dimension": "Fit",
+			"category": "Ideal Customer Fit",
+			"field_name": "no_of_employees",
+			"operator": "in list",
+			"value": "11-50\n51-200",
+			"points": 4,
+		},
+		{
+			"dimension": "Fit",
+			"category": "Buying Signal",
+			"field_name": "bant_horizon",
+			"operator": "equals",
+			"value": "Over 6 Months",
+			"points": -4,
+		},
+		{
+			"dimension": "Fit",
+			"category": "Demographic",
+			"field_name": "city",
+			"operator": "contains",
+			"value": "lyon",
+			"points": 3,
+		},
+		{
+			"dimension": "Fit",
+			"category": "Buying Signal",
+			"field_name": "bant_urgency",
+			"operator": "is set",
+			"points": 5,
+		},
+		{
+			"dimension": "Fit",
+			"category": "Demographic",
+			"field_name": "mobile_no",
+			"operator": "is not set",
+			"points": -2,
+		},
+		{
+			"dimension": "Engagement",
+			"category": "Engagement",
+			"condition_type": "Activity",
+			"activity_type": "Page Viewed",
+			"points": 1,
+			"cap": 5,
+			"half_life_days": 7,
+		},
+		{
+			"dimension": "Engagement",
+			"category": "Behavioural",
+			"condition_type": "Activity",
+			"activity_type": "Document Downloaded",
+			"min_count": 2,
+			"points": 3,
+			"cap": 9,
+			"half_life_days": 21,
+		},
+		{
+			"dimension": "Engagement",
+			"category": "Engagement",
+			"condition_type": "Activity",
+			"activity_type": "Email Received",
+			"window_days": 90,
+			"points": 2,
+			"cap": 6,
+			"half_life_days": 60,
+		},
+		{
+			"dimension": "Engagement",
+			"category": "Buying Signal",
+			"condition_type": "Activity",
+			"activity_type": "Demo Requested",
+			"points": 10,
+			"half_life_days": 15,
+		},
 	]
 	made = 0
 	i = 0
@@ -100,7 +206,9 @@ def make_bench_rules(total: int = 30):
 		i += 1
 		if frappe.db.exists("Lead Scoring Rule", name):
 			continue
-		frappe.get_doc({"doctype": "Lead Scoring Rule", "rule_name": name, "condition_type": "Lead Field", **values}).insert()
+		frappe.get_doc(
+			{"doctype": "Lead Scoring Rule", "rule_name": name, "condition_type": "Lead Field", **values}
+		).insert()
 		made += 1
 	frappe.db.commit()
 	frappe.flags.lq_skip_rescore = False
@@ -110,9 +218,9 @@ def make_bench_rules(total: int = 30):
 
 def ensure_masters():
 	"""The territories and lead sources the synthetic leads link to."""
-	root = frappe.db.get_value("Territory", {"is_group": 1, "parent_territory": ("in", ("", None))}) or frappe.db.get_value(
-		"Territory", {"is_group": 1}
-	)
+	root = frappe.db.get_value(
+		"Territory", {"is_group": 1, "parent_territory": ("in", ("", None))}
+	) or frappe.db.get_value("Territory", {"is_group": 1})
 	for territory in TERRITORIES:
 		if not frappe.db.exists("Territory", territory):
 			frappe.get_doc(
@@ -132,25 +240,66 @@ def make_synthetic_leads(count: int = 100_000, activity_share: float = 0.2, seed
 	have = frappe.db.count("Lead", {"name": ("like", f"{PREFIX}%")})
 	now = now_datetime()
 	columns = (
-		"name", "creation", "modified", "owner", "modified_by", "docstatus", "idx", "naming_series",
-		"first_name", "lead_name", "title", "email_id", "status", "qualification_status", "territory",
-		"source", "city", "no_of_employees", "company_name", "request_type",
-		"bant_need", "bant_urgency", "bant_budget_amount", "bant_budget_status", "bant_authority", "bant_horizon",
+		"name",
+		"creation",
+		"modified",
+		"owner",
+		"modified_by",
+		"docstatus",
+		"idx",
+		"naming_series",
+		"first_name",
+		"lead_name",
+		"title",
+		"email_id",
+		"status",
+		"qualification_status",
+		"territory",
+		"source",
+		"city",
+		"no_of_employees",
+		"company_name",
+		"request_type",
+		"bant_need",
+		"bant_urgency",
+		"bant_budget_amount",
+		"bant_budget_status",
+		"bant_authority",
+		"bant_horizon",
 	)
 	rows = []
 	for i in range(have, count):
 		name = f"{PREFIX}{i:07d}"
-		rows.append((
-			name, now, now, "Administrator", "Administrator", 0, 0, "CRM-LEAD-.YYYY.-",
-			f"Bench {i}", f"Bench {i}", f"Bench {i}", f"lqbench-{i}@{rng.choice(('gmail.com', 'example.com', 'free.fr'))}",
-			"Lead", "Unqualified", rng.choice(TERRITORIES), rng.choice(SOURCES), rng.choice(("Lyon 3e", "Bron", "Paris")),
-			rng.choice(("1-10", "11-50", "51-200")), rng.choice(("", "", f"Company {i}")),
-			rng.choice(("", "Product Enquiry", "Request for Information")),
-			rng.choice(("", "Roof", "Kitchen")), rng.choice(("", "Storm damage")), rng.choice((0, 4000, 15000, 80000)),
-			rng.choice(("Unknown", "Estimated", "Confirmed", "Financed")),
-			rng.choice(("Unknown", "Talking to an Influencer", "Talking to the Decision Maker")),
-			rng.choice(("Unknown", "Immediate", "1-3 Months", "Over 6 Months")),
-		))
+		rows.append(
+			(
+				name,
+				now,
+				now,
+				"Administrator",
+				"Administrator",
+				0,
+				0,
+				"CRM-LEAD-.YYYY.-",
+				f"Bench {i}",
+				f"Bench {i}",
+				f"Bench {i}",
+				f"lqbench-{i}@{rng.choice(('gmail.com', 'example.com', 'free.fr'))}",
+				"Lead",
+				"Unqualified",
+				rng.choice(TERRITORIES),
+				rng.choice(SOURCES),
+				rng.choice(("Lyon 3e", "Bron", "Paris")),
+				rng.choice(("1-10", "11-50", "51-200")),
+				rng.choice(("", "", f"Company {i}")),
+				rng.choice(("", "Product Enquiry", "Request for Information")),
+				rng.choice(("", "Roof", "Kitchen")),
+				rng.choice(("", "Storm damage")),
+				rng.choice((0, 4000, 15000, 80000)),
+				rng.choice(("Unknown", "Estimated", "Confirmed", "Financed")),
+				rng.choice(("Unknown", "Talking to an Influencer", "Talking to the Decision Maker")),
+				rng.choice(("Unknown", "Immediate", "1-3 Months", "Over 6 Months")),
+			)
+		)
 	start = time.perf_counter()
 	for i in range(0, len(rows), 5000):
 		part = rows[i : i + 5000]
@@ -162,15 +311,34 @@ def make_synthetic_leads(count: int = 100_000, activity_share: float = 0.2, seed
 		frappe.db.commit()
 	_print("synthetic leads inserted", f"{len(rows)} in {time.perf_counter() - start:.1f} s")
 
-	act_columns = ("lead", "activity_type", "occurred_on", "source", "event_id", "owner", "modified_by", "creation", "modified")
+	act_columns = (
+		"lead",
+		"activity_type",
+		"occurred_on",
+		"source",
+		"event_id",
+		"owner",
+		"modified_by",
+		"creation",
+		"modified",
+	)
 	acts = []
 	for i in range(have, count):
 		if rng.random() < activity_share:
 			for k in range(3):
-				acts.append((
-					f"{PREFIX}{i:07d}", rng.choice(engine.ACTIVITY_TYPES), add_days(now, -rng.randint(0, 120)),
-					"bench", f"bench:{i}:{k}", "Administrator", "Administrator", now, now,
-				))
+				acts.append(
+					(
+						f"{PREFIX}{i:07d}",
+						rng.choice(engine.ACTIVITY_TYPES),
+						add_days(now, -rng.randint(0, 120)),
+						"bench",
+						f"bench:{i}:{k}",
+						"Administrator",
+						"Administrator",
+						now,
+						now,
+					)
+				)
 	scoring.insert_rows("tabLead Activity", act_columns, acts, first="nextval(`lead_activity_id_seq`)")
 	frappe.db.commit()
 	_print("synthetic activity events inserted", len(acts))
@@ -197,7 +365,9 @@ def bulk_rescore(sample: int = 2000, rules: int = 30):
 	_print("bulk leads per second (target >= 3,000)", f"{bulk_rate:,.0f}")
 	_print("Lead Scoring Run", f"{run} ({frappe.db.get_value('Lead Scoring Run', run, 'status')})")
 
-	names = frappe.get_all("Lead", filters={"name": ("like", f"{PREFIX}%")}, pluck="name", limit_page_length=sample)
+	names = frappe.get_all(
+		"Lead", filters={"name": ("like", f"{PREFIX}%")}, pluck="name", limit_page_length=sample
+	)
 	start = time.perf_counter()
 	for name in names:
 		doc = frappe.get_doc("Lead", name)
@@ -224,9 +394,17 @@ def list_query(runs: int = 30):
 	from frappe.desk.reportview import execute
 
 	fields = [
-		"`tabLead`.`name`", "`tabLead`.`title`", "`tabLead`.`status`", "`tabLead`.`lq_score_band`",
-		"`tabLead`.`lq_score`", "`tabLead`.`bant_completeness`", "`tabLead`.`company_name`",
-		"`tabLead`.`modified`", "`tabLead`.`_comment_count`", "`tabLead`.`_assign`", "`tabLead`.`_liked_by`",
+		"`tabLead`.`name`",
+		"`tabLead`.`title`",
+		"`tabLead`.`status`",
+		"`tabLead`.`lq_score_band`",
+		"`tabLead`.`lq_score`",
+		"`tabLead`.`bant_completeness`",
+		"`tabLead`.`company_name`",
+		"`tabLead`.`modified`",
+		"`tabLead`.`_comment_count`",
+		"`tabLead`.`_assign`",
+		"`tabLead`.`_liked_by`",
 	]
 	results = {}
 	sales_user = "lq-bench-sales@example.com"
@@ -257,8 +435,13 @@ def list_query(runs: int = 30):
 		frappe.db.count("Lead")
 		_print(f"  and the list's total count ({user}) ms", f"{(time.perf_counter() - start) * 1000:.1f}")
 	frappe.set_user("Administrator")
-	explain = frappe.db.sql("explain select name from `tabLead` order by lq_score desc limit 20", as_dict=True)
-	_print("plan for ORDER BY lq_score DESC LIMIT 20", f"key={explain[0].get('key')} type={explain[0].get('type')}")
+	explain = frappe.db.sql(
+		"explain select name from `tabLead` order by lq_score desc limit 20", as_dict=True
+	)
+	_print(
+		"plan for ORDER BY lq_score DESC LIMIT 20",
+		f"key={explain[0].get('key')} type={explain[0].get('type')}",
+	)
 	_print("leads on the site", frappe.db.count("Lead"))
 	return results
 

@@ -218,7 +218,10 @@ def parse_rule(raw: Mapping[str, Any], fieldtypes: Mapping[str, str]) -> Rule:
 	elif operator == BETWEEN:
 		if not text("value") or not text("value_to"):
 			raise RuleError("value_required", "value" if not text("value") else "value_to", None)
-		low, high = _parse_value(text("value"), kind, "value"), _parse_value(text("value_to"), kind, "value_to")
+		low, high = (
+			_parse_value(text("value"), kind, "value"),
+			_parse_value(text("value_to"), kind, "value_to"),
+		)
 		if low > high:
 			raise RuleError("range_reversed", "value_to", raw.get("value_to"))
 		values = (low, high)

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import frappe
 from frappe import _
-from frappe.utils import cint, cstr, flt, get_datetime, now_datetime
+from frappe.utils import cstr, flt, get_datetime, now_datetime
 
 from lead_qualification.lead_scoring import engine
 
@@ -63,21 +63,27 @@ def rule_error_message(e: engine.RuleError) -> str:
 	value = frappe.bold(cstr(e.value))
 	messages = {
 		"unknown_field": _("The Lead has no field {0}. Choose a field of the Lead.").format(value),
-		"field_type_not_scorable": _("Lead field {0} cannot be scored: choose a text, number or date field.").format(
-			value
-		),
-		"operator_not_for_field": _("Operator {0} does not fit this field. For text use equals, in list or contains; for numbers and dates, greater than, less than or between.").format(
-			value
-		),
+		"field_type_not_scorable": _(
+			"Lead field {0} cannot be scored: choose a text, number or date field."
+		).format(value),
+		"operator_not_for_field": _(
+			"Operator {0} does not fit this field. For text use equals, in list or contains; for numbers and dates, greater than, less than or between."
+		).format(value),
 		"value_required": _("{0} is required for this operator.").format(label),
 		"not_a_number": _("{0} must be a number, not {1}.").format(label, value),
 		"not_a_date": _("{0} must be a date (YYYY-MM-DD), not {1}.").format(label, value),
 		"range_reversed": _("{0} must not be lower than the lower bound.").format(label),
-		"zero_points": _("Points must not be 0: give positive points to raise the score or negative points to lower it."),
+		"zero_points": _(
+			"Points must not be 0: give positive points to raise the score or negative points to lower it."
+		),
 		"cap_not_positive": _("Cap must be greater than 0, or empty for no cap."),
 		"half_life_not_positive": _("Half-Life must be greater than 0, or empty for no decay."),
-		"decay_only_for_engagement": _("Only engagement rules decay: clear Half-Life or choose the Engagement dimension."),
-		"activity_only_for_engagement": _("Rules on activities measure engagement: choose the Engagement dimension."),
+		"decay_only_for_engagement": _(
+			"Only engagement rules decay: clear Half-Life or choose the Engagement dimension."
+		),
+		"activity_only_for_engagement": _(
+			"Rules on activities measure engagement: choose the Engagement dimension."
+		),
 		"min_count_below_one": _("At Least (Times) must be 1 or more."),
 		"window_not_positive": _("Within (Days) must be 1 or more, or empty for any time."),
 	}
@@ -246,7 +252,9 @@ def write_ledger(rows_by_lead: dict[str, Sequence[engine.LedgerRow]]) -> None:
 			)
 	columns = ", ".join(f"`{c}`" for c in ENTRY_COLUMNS)
 	for i in range(0, len(values), 5000):
-		frappe.db.sql(f"insert into `tabLead Score Entry` ({columns}) values {', '.join(values[i : i + 5000])}")
+		frappe.db.sql(
+			f"insert into `tabLead Score Entry` ({columns}) values {', '.join(values[i : i + 5000])}"
+		)
 
 
 class SqlLiterals:
@@ -350,7 +358,11 @@ def after_scores_changed(scores: dict[str, engine.Score], previous: dict[str, tu
 	from lead_qualification.lead_qualification import status_log
 
 	status_log.record_bands(
-		[(n, s.band, previous.get(n, (0, None))[1]) for n, s in scores.items() if previous.get(n, (0, None))[1] != s.band]
+		[
+			(n, s.band, previous.get(n, (0, None))[1])
+			for n, s in scores.items()
+			if previous.get(n, (0, None))[1] != s.band
+		]
 	)
 	promote_newly_eligible(scores, previous)
 	retime_changed_bands(scores, previous)
@@ -392,7 +404,9 @@ def promote_newly_eligible(scores: dict[str, engine.Score], previous: dict[str, 
 		doc.save()
 
 
-def rescore_all(reason: str = "", only_with_activity: bool = False, batch_size: int = BATCH_SIZE, run=None) -> str:
+def rescore_all(
+	reason: str = "", only_with_activity: bool = False, batch_size: int = BATCH_SIZE, run=None
+) -> str:
 	"""Re-score every lead in batches, committing after each batch (a deliberate commit:
 	this runs in a background job, and per-batch commits keep row locks short).
 	Progress is kept on a Lead Scoring Run. Returns the run's name."""
@@ -424,7 +438,9 @@ def rescore_all(reason: str = "", only_with_activity: bool = False, batch_size: 
 				update_modified=False,
 			)
 			frappe.db.commit()
-			frappe.publish_progress(100 * done / len(names), title=_("Re-scoring leads"), description=f"{done}/{len(names)}")
+			frappe.publish_progress(
+				100 * done / len(names), title=_("Re-scoring leads"), description=f"{done}/{len(names)}"
+			)
 		elapsed = time.monotonic() - started
 		frappe.db.set_value(
 			RUN_DOCTYPE,

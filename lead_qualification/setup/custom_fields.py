@@ -9,13 +9,13 @@ No frappe import here, so the site-free tests can check the definitions.
 
 from __future__ import annotations
 
-from lead_qualification.lead_scoring.engine import BANDS
 from lead_qualification.lead_qualification.bant import (
 	AUTHORITY_STATUSES,
 	BUDGET_STATUSES,
 	HORIZONS,
 	UNKNOWN,
 )
+from lead_qualification.lead_scoring.engine import BANDS
 
 MODULE = "Lead Qualification"
 SCORING_MODULE = "Lead Scoring"
@@ -52,7 +52,13 @@ def _lead_fields() -> list[dict]:
 			"search_index": 1,
 			"default": "0",
 		},
-		{"fieldname": "bant_budget_met", "fieldtype": "Check", "label": "Budget Met", "read_only": 1, "no_copy": 1},
+		{
+			"fieldname": "bant_budget_met",
+			"fieldtype": "Check",
+			"label": "Budget Met",
+			"read_only": 1,
+			"no_copy": 1,
+		},
 		{
 			"fieldname": "bant_authority_met",
 			"fieldtype": "Check",
@@ -61,8 +67,20 @@ def _lead_fields() -> list[dict]:
 			"no_copy": 1,
 		},
 		{"fieldname": "bant_summary_column", "fieldtype": "Column Break"},
-		{"fieldname": "bant_need_met", "fieldtype": "Check", "label": "Need Met", "read_only": 1, "no_copy": 1},
-		{"fieldname": "bant_timing_met", "fieldtype": "Check", "label": "Timing Met", "read_only": 1, "no_copy": 1},
+		{
+			"fieldname": "bant_need_met",
+			"fieldtype": "Check",
+			"label": "Need Met",
+			"read_only": 1,
+			"no_copy": 1,
+		},
+		{
+			"fieldname": "bant_timing_met",
+			"fieldtype": "Check",
+			"label": "Timing Met",
+			"read_only": 1,
+			"no_copy": 1,
+		},
 		# Need
 		{"fieldname": "bant_need_section", "fieldtype": "Section Break", "label": "Need"},
 		{
@@ -108,7 +126,12 @@ def _lead_fields() -> list[dict]:
 			"options": "bant_budget_currency",
 			"non_negative": 1,
 		},
-		{"fieldname": "bant_budget_currency", "fieldtype": "Link", "label": "Budget Currency", "options": "Currency"},
+		{
+			"fieldname": "bant_budget_currency",
+			"fieldtype": "Link",
+			"label": "Budget Currency",
+			"options": "Currency",
+		},
 		{"fieldname": "bant_budget_column", "fieldtype": "Column Break"},
 		{
 			"fieldname": "bant_budget_status",
@@ -190,7 +213,13 @@ def _lead_score_fields(after: str) -> list[dict]:
 			"read_only": 1,
 			"no_copy": 1,
 		},
-		{"fieldname": "lq_scored_on", "fieldtype": "Datetime", "label": "Scored On", "read_only": 1, "no_copy": 1},
+		{
+			"fieldname": "lq_scored_on",
+			"fieldtype": "Datetime",
+			"label": "Scored On",
+			"read_only": 1,
+			"no_copy": 1,
+		},
 		{"fieldname": "lq_score_breakdown_section", "fieldtype": "Section Break", "label": "Why This Score"},
 		{"fieldname": "lq_score_breakdown", "fieldtype": "HTML", "label": "Why This Score"},
 	]

@@ -1,9 +1,9 @@
 """Install, migrate and uninstall steps (wired in hooks.py)."""
 
+import json
+
 import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
-
-import json
 
 from lead_qualification.setup.custom_fields import (
 	get_custom_fields,
@@ -55,7 +55,12 @@ def delete_property_setters():
 	for ps in get_property_setters():
 		frappe.db.delete(
 			"Property Setter",
-			{"doc_type": ps["doctype"], "doctype_or_field": "DocType", "property": ps["property"], "module": ps["module"]},
+			{
+				"doc_type": ps["doctype"],
+				"doctype_or_field": "DocType",
+				"property": ps["property"],
+				"module": ps["module"],
+			},
 		)
 	frappe.clear_cache(doctype="Lead")
 
@@ -132,7 +137,13 @@ def make_default_gates():
 	if not settings.get("gates"):
 		settings.append(
 			"gates",
-			{"document_type": "Quotation", "enabled": 1, "require_qualified": 1, "min_score": 0, "mode": "Refuse"},
+			{
+				"document_type": "Quotation",
+				"enabled": 1,
+				"require_qualified": 1,
+				"min_score": 0,
+				"mode": "Refuse",
+			},
 		)
 	settings.override_role = settings.override_role or "Sales Manager"
 	settings.flags.ignore_permissions = True

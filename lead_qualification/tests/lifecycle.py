@@ -36,11 +36,8 @@ def state():
 		"installed": APP in frappe.get_installed_apps(),
 		"leads": frappe.db.count("Lead"),
 		"app_custom_fields": frappe.db.count("Custom Field", {"dt": "Lead", "fieldname": ("like", "bant_%")}),
-		"other_custom_fields": frappe.db.count(
-			"Custom Field", {"fieldname": ("not like", "bant_%")}
-		),
+		"other_custom_fields": frappe.db.count("Custom Field", {"fieldname": ("not like", "bant_%")}),
 		"settings_doctype": bool(frappe.db.exists("DocType", "Lead Qualification Settings")),
 		"module": bool(frappe.db.exists("Module Def", "Lead Qualification")),
-		"seeded_bant_kept": "bant_need" in columns
-		and frappe.db.count("Lead", {"bant_need": SEED_NEED}) >= 3,
+		"seeded_bant_kept": "bant_need" in columns and frappe.db.count("Lead", {"bant_need": SEED_NEED}) >= 3,
 	}

@@ -20,7 +20,9 @@ PARTIAL_BANT = {"bant_need": "Bathroom", "bant_urgency": "Leak", "bant_horizon":
 
 
 def company():
-	return frappe.db.get_value("Company", {"default_currency": "USD"}, "name") or frappe.db.get_value("Company", {}, "name")
+	return frappe.db.get_value("Company", {"default_currency": "USD"}, "name") or frappe.db.get_value(
+		"Company", {}, "name"
+	)
 
 
 def item_code():
@@ -208,14 +210,26 @@ class TestQuotationGate(GateTestCase):
 
 	def test_opportunity_gate_is_opt_in(self):
 		frappe.get_doc(
-			{"doctype": "Opportunity", "opportunity_from": "Lead", "party_name": self.unqualified.name, "company": company()}
+			{
+				"doctype": "Opportunity",
+				"opportunity_from": "Lead",
+				"party_name": self.unqualified.name,
+				"company": company(),
+			}
 		).insert()
 		settings = frappe.get_single("Lead Qualification Settings")
-		settings.append("gates", {"document_type": "Opportunity", "enabled": 1, "require_qualified": 1, "mode": "Refuse"})
+		settings.append(
+			"gates", {"document_type": "Opportunity", "enabled": 1, "require_qualified": 1, "mode": "Refuse"}
+		)
 		settings.save()
 		with self.assertRaises(GateRefusedError):
 			frappe.get_doc(
-				{"doctype": "Opportunity", "opportunity_from": "Lead", "party_name": self.unqualified.name, "company": company()}
+				{
+					"doctype": "Opportunity",
+					"opportunity_from": "Lead",
+					"party_name": self.unqualified.name,
+					"company": company(),
+				}
 			).insert()
 
 	def test_one_gate_per_document_type(self):
@@ -230,7 +244,9 @@ class TestOverride(GateTestCase):
 		make_user("lq-gate-manager@example.com", ["Sales Manager", "Sales User"])
 		frappe.set_user("lq-gate-manager@example.com")
 		q = quotation(
-			self.unqualified.name, lq_gate_override=1, lq_gate_override_reason="Existing client of our partner"
+			self.unqualified.name,
+			lq_gate_override=1,
+			lq_gate_override_reason="Existing client of our partner",
 		).insert()
 		self.assertEqual(q.lq_gate_overridden_by, "lq-gate-manager@example.com")
 		frappe.set_user("Administrator")

@@ -61,10 +61,14 @@ class TestInstall(QualificationTestCase):
 
 	def test_fields_and_settings_belong_to_the_app_module(self):
 		modules = set(
-			frappe.get_all("Custom Field", filters={"dt": "Lead", "fieldname": ("like", "bant_%")}, pluck="module")
+			frappe.get_all(
+				"Custom Field", filters={"dt": "Lead", "fieldname": ("like", "bant_%")}, pluck="module"
+			)
 		)
 		self.assertEqual(modules, {"Lead Qualification"})
-		self.assertEqual(frappe.db.get_value("Module Def", "Lead Qualification", "app_name"), "lead_qualification")
+		self.assertEqual(
+			frappe.db.get_value("Module Def", "Lead Qualification", "app_name"), "lead_qualification"
+		)
 		self.assertTrue(frappe.get_single("Lead Qualification Settings").enabled)
 
 
@@ -94,6 +98,9 @@ class TestBantOnLead(QualificationTestCase):
 			lead.update(values)
 			lead.save()
 			self.assertEqual(lead.bant_completeness, completeness, values)
+			self.assertEqual(
+				lead.get(flag), 1 if completeness > 1 or flag == "bant_budget_met" else 0, values
+			)
 		self.assertEqual(frappe.db.get_value("Lead", lead.name, "bant_completeness"), 3)
 		self.assertEqual(lead.qualification_status, "In Process")
 

@@ -18,9 +18,27 @@ from lead_qualification.tests.utils import (
 )
 
 FIELD_RULES = (
-	{"rule_name": "T budget", "field_name": "bant_budget_status", "operator": "in list", "value": "Confirmed\nFinanced", "points": 20},
-	{"rule_name": "T freemail", "field_name": "email_id", "operator": "contains", "value": "@gmail.", "points": -5},
-	{"rule_name": "T big", "field_name": "bant_budget_amount", "operator": "greater than", "value": "10000", "points": 10},
+	{
+		"rule_name": "T budget",
+		"field_name": "bant_budget_status",
+		"operator": "in list",
+		"value": "Confirmed\nFinanced",
+		"points": 20,
+	},
+	{
+		"rule_name": "T freemail",
+		"field_name": "email_id",
+		"operator": "contains",
+		"value": "@gmail.",
+		"points": -5,
+	},
+	{
+		"rule_name": "T big",
+		"field_name": "bant_budget_amount",
+		"operator": "greater than",
+		"value": "10000",
+		"points": 10,
+	},
 )
 EMAIL_RULE = {
 	"rule_name": "T replied",
@@ -65,7 +83,9 @@ class TestScoreOnSave(ScoringTestCase):
 		self.assertEqual((lead.lq_fit_score, lead.lq_engagement_score), (25, 0))
 		self.assertEqual(lead.lq_score_band, "Warm")
 		rows = scoring.ledger(lead.name)
-		self.assertEqual(sorted((r.rule, r.points) for r in rows), [("T big", 10), ("T budget", 20), ("T freemail", -5)])
+		self.assertEqual(
+			sorted((r.rule, r.points) for r in rows), [("T big", 10), ("T budget", 20), ("T freemail", -5)]
+		)
 		self.assertEqual(ledger_total(lead.name), lead.lq_score)
 
 	def test_score_follows_a_relevant_field_change(self):
@@ -116,7 +136,9 @@ class TestActivities(ScoringTestCase):
 					"reference_name": lead.name,
 				}
 			).insert(ignore_permissions=True)
-		self.assertEqual(frappe.db.count("Lead Activity", {"lead": lead.name, "activity_type": "Email Received"}), 3)
+		self.assertEqual(
+			frappe.db.count("Lead Activity", {"lead": lead.name, "activity_type": "Email Received"}), 3
+		)
 		values = frappe.db.get_value("Lead", lead.name, ["lq_score", "lq_engagement_score"], as_dict=True)
 		# 7 points per e-mail, capped at 14
 		self.assertEqual((values.lq_score, values.lq_engagement_score), (14, 14))
@@ -138,8 +160,16 @@ class TestActivities(ScoringTestCase):
 
 	def test_sent_email_opened_counts_once(self):
 		lead = make_lead()
-		use_rules({"rule_name": "T opened", "dimension": "Engagement", "category": "Engagement",
-			"condition_type": "Activity", "activity_type": "Email Opened", "points": 3})
+		use_rules(
+			{
+				"rule_name": "T opened",
+				"dimension": "Engagement",
+				"category": "Engagement",
+				"condition_type": "Activity",
+				"activity_type": "Email Opened",
+				"points": 3,
+			}
+		)
 		comm = frappe.get_doc(
 			{
 				"doctype": "Communication",
@@ -157,7 +187,9 @@ class TestActivities(ScoringTestCase):
 		update_communication_as_read(comm.name)
 		activities.sweep_opened_emails()
 		activities.sweep_opened_emails()
-		self.assertEqual(frappe.db.count("Lead Activity", {"lead": lead.name, "activity_type": "Email Opened"}), 1)
+		self.assertEqual(
+			frappe.db.count("Lead Activity", {"lead": lead.name, "activity_type": "Email Opened"}), 1
+		)
 		self.assertEqual(frappe.db.get_value("Lead", lead.name, "lq_score"), 3)
 
 	def test_opportunity_for_a_lead_is_a_quotation_request(self):
@@ -179,7 +211,9 @@ class TestActivities(ScoringTestCase):
 		lead = make_lead()
 		make_user("lq-web@example.com", ["Sales User"])
 		frappe.set_user("lq-web@example.com")
-		result = api.push_event("Demo Requested", email=lead.email_id, event_id="demo-1", details={"page": "/devis"})
+		result = api.push_event(
+			"Demo Requested", email=lead.email_id, event_id="demo-1", details={"page": "/devis"}
+		)
 		self.assertEqual((result["lead"], result["score"]), (lead.name, 15))
 		# the same event sent again counts once
 		api.push_event("Demo Requested", lead=lead.name, event_id="demo-1")
@@ -196,7 +230,14 @@ class TestActivities(ScoringTestCase):
 			({"event_type": "Page Viewed", "email": "not-an-email"}, "not a valid e-mail"),
 			({"event_type": "Page Viewed", "email": "nobody-lq@example.com"}, "No lead has"),
 			({"event_type": "Page Viewed", "lead": lead.name, "occurred_at": "yesterday-ish"}, "occurred_at"),
-			({"event_type": "Page Viewed", "lead": lead.name, "occurred_at": str(add_days(now_datetime(), 3))}, "future"),
+			(
+				{
+					"event_type": "Page Viewed",
+					"lead": lead.name,
+					"occurred_at": str(add_days(now_datetime(), 3)),
+				},
+				"future",
+			),
 			({"event_type": "Page Viewed", "lead": lead.name, "details": "x" * 3000}, "too long"),
 		]
 		for kwargs, fragment in bad_calls:
@@ -214,7 +255,9 @@ class TestActivities(ScoringTestCase):
 
 	def test_decay_lowers_old_engagement(self):
 		lead = make_lead()
-		activities.record(lead.name, "Email Received", add_days(now_datetime(), -30), event_id=f"t-{lead.name}")
+		activities.record(
+			lead.name, "Email Received", add_days(now_datetime(), -30), event_id=f"t-{lead.name}"
+		)
 		# 7 points, 30 days old, half-life 30 days
 		self.assertEqual(frappe.db.get_value("Lead", lead.name, "lq_score"), 3.5)
 
@@ -225,12 +268,17 @@ class TestListAndPromotion(ScoringTestCase):
 		self.assertEqual((meta.sort_field, meta.sort_order), ("lq_score", "DESC"))
 		make_lead(bant_budget_status="Confirmed", bant_budget_amount=20000)
 		make_lead()
-		scores = [r.lq_score for r in frappe.get_list("Lead", fields=["name", "lq_score"], limit_page_length=50)]
+		scores = [
+			r.lq_score for r in frappe.get_list("Lead", fields=["name", "lq_score"], limit_page_length=50)
+		]
 		self.assertEqual(scores, sorted(scores, reverse=True))
 		self.assertEqual(meta.get_field("lq_score_band").in_standard_filter, 1)
 		self.assertEqual(meta.get_field("lq_score").in_standard_filter, 1)
 		columns = frappe.parse_json(frappe.db.get_value("List View Settings", "Lead", "fields"))
-		self.assertEqual([c["fieldname"] for c in columns][:4], ["status_field", "lq_score_band", "lq_score", "bant_completeness"])
+		self.assertEqual(
+			[c["fieldname"] for c in columns][:4],
+			["status_field", "lq_score_band", "lq_score", "bant_completeness"],
+		)
 
 	def test_promotion_needs_the_minimum_score(self):
 		set_scoring_settings(promotion_min_score=50)
@@ -266,9 +314,7 @@ class TestBulkRescore(ScoringTestCase):
 		names = [lead.name for lead in leads]
 		bulk = scoring.rescore_leads(names)
 		bulk_values = {n: (float(bulk[n].total), bulk[n].band) for n in names}
-		stored = {
-			n: tuple(frappe.db.get_value("Lead", n, ["lq_score", "lq_score_band"])) for n in names
-		}
+		stored = {n: tuple(frappe.db.get_value("Lead", n, ["lq_score", "lq_score_band"])) for n in names}
 		self.assertEqual(stored, bulk_values)
 		ledgers = {n: sorted((r.rule, r.points) for r in scoring.ledger(n)) for n in names}
 
@@ -292,7 +338,8 @@ class TestBulkRun(LeadQualificationTestCase):
 		frappe.db.commit()
 		try:
 			frappe.db.sql(
-				"update `tabLead` set lq_score = -1, lq_score_band = 'Cold' where name in %(n)s", {"n": tuple(names)}
+				"update `tabLead` set lq_score = -1, lq_score_band = 'Cold' where name in %(n)s",
+				{"n": tuple(names)},
 			)
 			frappe.db.commit()
 			run = scoring.rescore_all(reason="test", batch_size=3)

@@ -33,7 +33,11 @@ def make_sequence(name=SEQUENCE, steps=None, **values):
 			"enabled": 1,
 			"steps": steps
 			or [
-				{"channel": "Email", "email_template": "Nurture - Useful advice", "email_template_fr": "Nurture - Conseils utiles"},
+				{
+					"channel": "Email",
+					"email_template": "Nurture - Useful advice",
+					"email_template_fr": "Nurture - Conseils utiles",
+				},
 				{"channel": "Call Task", "task": "Call about the project"},
 				{"channel": "Email", "email_template": "Nurture - Checking in"},
 			],
@@ -70,7 +74,9 @@ class NurtureTestCase(LeadQualificationTestCase):
 
 	def make_due(self, lead):
 		enrollment.enroll(lead.name, SEQUENCE)
-		frappe.db.set_value("Nurture Enrollment", {"lead": lead.name}, "next_due", now_datetime() - timedelta(minutes=1))
+		frappe.db.set_value(
+			"Nurture Enrollment", {"lead": lead.name}, "next_due", now_datetime() - timedelta(minutes=1)
+		)
 
 
 class TestSending(NurtureTestCase):
@@ -114,7 +120,9 @@ class TestSending(NurtureTestCase):
 		run_worker()
 		# force it due again: the same step cannot be recorded twice
 		e = enrollment_of(lead)
-		frappe.db.set_value("Nurture Enrollment", e.name, {"next_step": 1, "next_due": now_datetime() - timedelta(minutes=1)})
+		frappe.db.set_value(
+			"Nurture Enrollment", e.name, {"next_step": 1, "next_due": now_datetime() - timedelta(minutes=1)}
+		)
 		counts = run_worker()
 		self.assertEqual(counts["failed"], 1)
 		self.assertEqual(email_queue_rows(lead), 1)
@@ -128,7 +136,9 @@ class TestSending(NurtureTestCase):
 		frappe.db.set_value("Nurture Step", {"parent": "LQ Broken"}, "email_template", "No such template")
 		frappe.clear_document_cache("Nurture Sequence", "LQ Broken")
 		self.make_due(good)
-		frappe.db.set_value("Nurture Enrollment", {"lead": bad.name}, "next_due", now_datetime() - timedelta(minutes=1))
+		frappe.db.set_value(
+			"Nurture Enrollment", {"lead": bad.name}, "next_due", now_datetime() - timedelta(minutes=1)
+		)
 		counts = run_worker()
 		self.assertEqual((counts["touched"], counts["failed"]), (1, 1))
 		self.assertEqual(email_queue_rows(good), 1)
@@ -166,7 +176,9 @@ class TestCadence(NurtureTestCase):
 		self.assertEqual((get_datetime(e.next_due) - get_datetime(e.last_touch_on)).days, 2)
 
 	def test_band_change_on_save_retimes(self):
-		use_rules({"field_name": "bant_budget_status", "operator": "equals", "value": "Financed", "points": 80})
+		use_rules(
+			{"field_name": "bant_budget_status", "operator": "equals", "value": "Financed", "points": 80}
+		)
 		lead = make_lead()
 		self.make_due(lead)
 		run_worker()
@@ -210,7 +222,9 @@ class TestLimits(NurtureTestCase):
 		lead = make_lead()
 		make_sequence("LQ Other", steps=[{"channel": "To Do", "task": "Check"}])
 		enrollment.enroll(lead.name, "LQ Other")
-		frappe.db.set_value("Nurture Enrollment", {"lead": lead.name}, "next_due", now_datetime() - timedelta(minutes=1))
+		frappe.db.set_value(
+			"Nurture Enrollment", {"lead": lead.name}, "next_due", now_datetime() - timedelta(minutes=1)
+		)
 		run_worker()  # one touch this week
 		self.make_due(lead)
 		counts = run_worker()
@@ -270,7 +284,12 @@ class TestStopRules(NurtureTestCase):
 		lead = make_lead()
 		enrollment.enroll(lead.name, SEQUENCE)
 		frappe.get_doc(
-			{"doctype": "Opportunity", "opportunity_from": "Lead", "party_name": lead.name, "company": frappe.db.get_value("Company", {}, "name")}
+			{
+				"doctype": "Opportunity",
+				"opportunity_from": "Lead",
+				"party_name": lead.name,
+				"company": frappe.db.get_value("Company", {}, "name"),
+			}
 		).insert()
 		self.assertStopped(lead, "Opportunity")
 
@@ -303,13 +322,20 @@ class TestStopRules(NurtureTestCase):
 			self.assertStopped(lead, reason)
 
 	def make_due_again(self, lead):
-		frappe.db.set_value("Nurture Enrollment", {"lead": lead.name}, "next_due", now_datetime() - timedelta(minutes=1))
+		frappe.db.set_value(
+			"Nurture Enrollment", {"lead": lead.name}, "next_due", now_datetime() - timedelta(minutes=1)
+		)
 
 	def test_unsubscribe_is_honoured(self):
 		lead = make_lead()
 		self.make_due(lead)
 		frappe.get_doc(
-			{"doctype": "Email Unsubscribe", "email": lead.email_id, "reference_doctype": "Lead", "reference_name": lead.name}
+			{
+				"doctype": "Email Unsubscribe",
+				"email": lead.email_id,
+				"reference_doctype": "Lead",
+				"reference_name": lead.name,
+			}
 		).insert(ignore_permissions=True)
 		self.assertStopped(lead, "Unsubscribed")
 		run_worker()
@@ -354,13 +380,16 @@ class TestStopRules(NurtureTestCase):
 
 class TestEnrollment(NurtureTestCase):
 	def test_auto_enrollment_by_source(self):
-		source = frappe.db.get_value("Lead Source", {}, "name") or frappe.get_doc(
-			{"doctype": "Lead Source", "source_name": "LQ Web"}
-		).insert().name
+		source = (
+			frappe.db.get_value("Lead Source", {}, "name")
+			or frappe.get_doc({"doctype": "Lead Source", "source_name": "LQ Web"}).insert().name
+		)
 		make_sequence("LQ Auto", auto_enroll=1, enroll_source=source)
 		matching = make_lead(source=source)
 		other = make_lead()
-		self.assertTrue(frappe.db.exists("Nurture Enrollment", {"lead": matching.name, "sequence": "LQ Auto"}))
+		self.assertTrue(
+			frappe.db.exists("Nurture Enrollment", {"lead": matching.name, "sequence": "LQ Auto"})
+		)
 		self.assertFalse(frappe.db.exists("Nurture Enrollment", {"lead": other.name, "sequence": "LQ Auto"}))
 
 	def test_bulk_enrollment_from_the_list(self):

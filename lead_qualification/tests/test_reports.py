@@ -16,7 +16,13 @@ from lead_qualification.lead_qualification.report.score_calibration import score
 from lead_qualification.lead_qualification.report.time_in_status import time_in_status
 from lead_qualification.lead_scoring import scoring
 from lead_qualification.tests.test_gates import company, item_code, quotation
-from lead_qualification.tests.utils import COMPLETE_BANT, LeadQualificationTestCase, make_lead, reset_settings, use_rules
+from lead_qualification.tests.utils import (
+	COMPLETE_BANT,
+	LeadQualificationTestCase,
+	make_lead,
+	reset_settings,
+	use_rules,
+)
 
 
 def make_customer_for(lead):
@@ -58,7 +64,13 @@ class TestReports(LeadQualificationTestCase):
 			{"field_name": "bant_need", "operator": "is set", "points": 30},
 			{"field_name": "bant_budget_status", "operator": "equals", "value": "Confirmed", "points": 40},
 		)
-		cls.source = frappe.get_doc({"doctype": "Lead Source", "source_name": f"LQ Report {frappe.generate_hash(length=6)}"}).insert().name
+		cls.source = (
+			frappe.get_doc(
+				{"doctype": "Lead Source", "source_name": f"LQ Report {frappe.generate_hash(length=6)}"}
+			)
+			.insert()
+			.name
+		)
 		src = {"source": cls.source}
 		cls.l1 = make_lead(**src, bant_need="Roof")
 		cls.l1.update(COMPLETE_BANT)
@@ -72,7 +84,12 @@ class TestReports(LeadQualificationTestCase):
 		q = quotation(cls.l2.name).insert()
 		q.submit()
 		frappe.get_doc(
-			{"doctype": "Opportunity", "opportunity_from": "Lead", "party_name": cls.l3.name, "company": company()}
+			{
+				"doctype": "Opportunity",
+				"opportunity_from": "Lead",
+				"party_name": cls.l3.name,
+				"company": company(),
+			}
 		).insert()
 
 	@classmethod
@@ -82,10 +99,19 @@ class TestReports(LeadQualificationTestCase):
 		super().tearDownClass()
 
 	def test_the_data_set_is_as_described(self):
-		bands = [frappe.db.get_value("Lead", lead.name, ["lq_score", "lq_score_band", "qualification_status"]) for lead in (self.l1, self.l2, self.l3, self.l4, self.l5)]
+		bands = [
+			frappe.db.get_value("Lead", lead.name, ["lq_score", "lq_score_band", "qualification_status"])
+			for lead in (self.l1, self.l2, self.l3, self.l4, self.l5)
+		]
 		self.assertEqual(
 			bands,
-			[(70, "Hot", "Qualified"), (70, "Hot", "Qualified"), (30, "Warm", "In Process"), (30, "Warm", "In Process"), (0, "Cold", "Unqualified")],
+			[
+				(70, "Hot", "Qualified"),
+				(70, "Hot", "Qualified"),
+				(30, "Warm", "In Process"),
+				(30, "Warm", "In Process"),
+				(0, "Cold", "Unqualified"),
+			],
 		)
 
 	def test_funnel(self):
@@ -94,7 +120,8 @@ class TestReports(LeadQualificationTestCase):
 		row = data[0]
 		self.assertEqual(row["group"], self.source)
 		self.assertEqual(
-			[row[k] for k in ("leads", "prospects", "opportunities", "quotations", "customers")], [5, 2, 1, 1, 2]
+			[row[k] for k in ("leads", "prospects", "opportunities", "quotations", "customers")],
+			[5, 2, 1, 1, 2],
 		)
 		self.assertEqual(
 			[row[k] for k in ("prospect_rate", "opportunity_rate", "quotation_rate", "customer_rate")],
@@ -110,7 +137,16 @@ class TestReports(LeadQualificationTestCase):
 		columns, data, message, chart = score_calibration.execute({"source": self.source})
 		by_band = {r["band"]: r for r in data}
 		self.assertEqual(
-			[(b, by_band[b]["leads"], by_band[b]["prospects"], by_band[b]["customers"], by_band[b]["buyers"]) for b in ("Hot", "Warm", "Cold")],
+			[
+				(
+					b,
+					by_band[b]["leads"],
+					by_band[b]["prospects"],
+					by_band[b]["customers"],
+					by_band[b]["buyers"],
+				)
+				for b in ("Hot", "Warm", "Cold")
+			],
 			[("Hot", 2, 2, 2, 1), ("Warm", 2, 0, 0, 0), ("Cold", 1, 0, 0, 0)],
 		)
 		self.assertEqual(by_band["Hot"]["revenue"], 1000)
@@ -126,7 +162,12 @@ class TestReports(LeadQualificationTestCase):
 		statuses = [(r["kind"], r["value"]) for r in data]
 		self.assertEqual(
 			statuses,
-			[("Band", "Warm"), ("Band", "Hot"), ("Qualification Status", "In Process"), ("Qualification Status", "Qualified")],
+			[
+				("Band", "Warm"),
+				("Band", "Hot"),
+				("Qualification Status", "In Process"),
+				("Qualification Status", "Qualified"),
+			],
 		)
 		in_process = data[2]
 		self.assertIsNotNone(in_process["to"])
@@ -143,7 +184,8 @@ class TestReports(LeadQualificationTestCase):
 		card = frappe.get_doc("Number Card", "Hot Leads")
 		hot = get_result(card.as_dict(), card.filters_json)  # the desk sends the card's filters
 		self.assertEqual(
-			hot, frappe.db.count("Lead", {"lq_score_band": "Hot", "qualification_status": ("!=", "Qualified")})
+			hot,
+			frappe.db.count("Lead", {"lq_score_band": "Hot", "qualification_status": ("!=", "Qualified")}),
 		)
 		from lead_qualification.lead_qualification.dashboard import lead_to_prospect_rate
 

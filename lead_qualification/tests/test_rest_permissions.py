@@ -59,7 +59,9 @@ class TestRestPermissions(LeadQualificationTestCase):
 		frappe.db.rollback()
 		frappe.db.delete("Lead Activity", {"lead": cls.lead.name})
 		frappe.db.delete("Lead Score Entry", {"lead": cls.lead.name})
-		for comment in frappe.get_all("Comment", {"reference_doctype": "Lead", "reference_name": cls.lead.name}):
+		for comment in frappe.get_all(
+			"Comment", {"reference_doctype": "Lead", "reference_name": cls.lead.name}
+		):
 			frappe.delete_doc("Comment", comment.name, force=True)
 		frappe.delete_doc("Lead", cls.lead.name, force=True)
 		for user in (SALES, OUTSIDER):

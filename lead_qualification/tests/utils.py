@@ -5,7 +5,7 @@ import frappe
 SETTINGS = "Lead Qualification Settings"
 
 try:  # Frappe v16
-	from frappe.tests import IntegrationTestCase as LeadQualificationTestCase  # noqa: F401
+	from frappe.tests import IntegrationTestCase as LeadQualificationTestCase
 except ImportError:  # Frappe v15
 	from frappe.tests.utils import FrappeTestCase as LeadQualificationTestCase  # noqa: F401
 

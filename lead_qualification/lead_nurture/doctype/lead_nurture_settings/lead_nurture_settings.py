@@ -11,7 +11,8 @@ class LeadNurtureSettings(Document):
 		for fieldname in ("hot_cadence_days", "warm_cadence_days", "cold_cadence_days"):
 			if (self.get(fieldname) or 0) < 1:
 				frappe.throw(
-					_("{0} must be at least 1 day.").format(_(self.meta.get_label(fieldname))), title=_("Cadence by Band")
+					_("{0} must be at least 1 day.").format(_(self.meta.get_label(fieldname))),
+					title=_("Cadence by Band"),
 				)
 		if (self.max_touches_per_week or 0) < 0:
 			frappe.throw(_("Most Touches per Lead in 7 Days cannot be negative."), title=_("Limits"))

@@ -17,10 +17,17 @@ class NurtureEnrollment(Document):
 			return
 		other = frappe.db.get_value(
 			"Nurture Enrollment",
-			{"lead": self.lead, "sequence": self.sequence, "status": ("in", OPEN_STATUSES), "name": ("!=", self.name)},
+			{
+				"lead": self.lead,
+				"sequence": self.sequence,
+				"status": ("in", OPEN_STATUSES),
+				"name": ("!=", self.name),
+			},
 		)
 		if other:
 			frappe.throw(
-				_("{0} is already enrolled in {1}.").format(frappe.bold(self.lead), frappe.bold(self.sequence)),
+				_("{0} is already enrolled in {1}.").format(
+					frappe.bold(self.lead), frappe.bold(self.sequence)
+				),
 				frappe.DuplicateEntryError,
 			)

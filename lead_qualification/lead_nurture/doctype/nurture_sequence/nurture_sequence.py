@@ -15,7 +15,9 @@ class NurtureSequence(Document):
 			frappe.throw(_("Add at least one step."), title=_("Steps"))
 		for step in self.steps:
 			if step.channel == "Email" and not step.email_template:
-				frappe.throw(_("Row {0}: choose the Email Template to send.").format(step.idx), title=_("Steps"))
+				frappe.throw(
+					_("Row {0}: choose the Email Template to send.").format(step.idx), title=_("Steps")
+				)
 			if step.channel != "Email" and not (step.task or "").strip():
 				frappe.throw(_("Row {0}: describe the task.").format(step.idx), title=_("Steps"))
 			if (step.wait_days or 0) < 0:

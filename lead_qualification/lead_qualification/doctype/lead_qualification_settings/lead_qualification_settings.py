@@ -16,7 +16,9 @@ class LeadQualificationSettings(Document):
 	def validate_required_criteria(self):
 		if not any(self.get(fieldname) for fieldname in CRITERION_SETTING.values()):
 			frappe.throw(
-				_("Require at least one BANT criterion, or every lead would be promoted as soon as it is saved."),
+				_(
+					"Require at least one BANT criterion, or every lead would be promoted as soon as it is saved."
+				),
 				title=_("Required Criteria"),
 			)
 
@@ -25,7 +27,9 @@ class LeadQualificationSettings(Document):
 		for row in self.get("gates") or []:
 			if row.document_type in seen:
 				frappe.throw(
-					_("Row {0}: there is already a gate for {1}.").format(row.idx, frappe.bold(_(row.document_type))),
+					_("Row {0}: there is already a gate for {1}.").format(
+						row.idx, frappe.bold(_(row.document_type))
+					),
 					title=_("Document Gates"),
 				)
 			seen.add(row.document_type)

@@ -51,7 +51,12 @@ def get_data(filters) -> list[dict]:
 		group by grp
 		order by grp
 		""",
-		{**filters, "source": filters.source or "", "territory": filters.territory or "", "owner": filters.owner or ""},
+		{
+			**filters,
+			"source": filters.source or "",
+			"territory": filters.territory or "",
+			"owner": filters.owner or "",
+		},
 		as_dict=True,
 	)
 	data = []
@@ -68,7 +73,9 @@ def get_data(filters) -> list[dict]:
 def get_columns(filters) -> list[dict]:
 	label = _(filters.group_by) if filters.group_by in GROUPS else _("Period")
 	columns = [{"fieldname": "group", "label": label, "fieldtype": "Data", "width": 160}]
-	for stage, title in zip(STAGES, (_("Leads"), _("Prospects"), _("With Opportunity"), _("With Quotation"), _("Customers"))):
+	for stage, title in zip(
+		STAGES, (_("Leads"), _("Prospects"), _("With Opportunity"), _("With Quotation"), _("Customers"))
+	):
 		columns.append({"fieldname": stage, "label": title, "fieldtype": "Int", "width": 120})
 	for fieldname, title in (
 		("prospect_rate", _("Lead to Prospect %")),
@@ -84,7 +91,13 @@ def get_chart(data) -> dict:
 	totals = [sum(row[s] for row in data) for s in STAGES]
 	return {
 		"data": {
-			"labels": [_("Leads"), _("Prospects"), _("With Opportunity"), _("With Quotation"), _("Customers")],
+			"labels": [
+				_("Leads"),
+				_("Prospects"),
+				_("With Opportunity"),
+				_("With Quotation"),
+				_("Customers"),
+			],
 			"datasets": [{"name": _("Leads"), "values": totals}],
 		},
 		"type": "bar",

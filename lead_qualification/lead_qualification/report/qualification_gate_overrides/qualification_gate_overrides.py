@@ -17,9 +17,21 @@ def execute(filters=None):
 def get_columns():
 	return [
 		{"fieldname": "document_type", "label": _("Document Type"), "fieldtype": "Data", "width": 120},
-		{"fieldname": "document", "label": _("Document"), "fieldtype": "Dynamic Link", "options": "document_type", "width": 180},
+		{
+			"fieldname": "document",
+			"label": _("Document"),
+			"fieldtype": "Dynamic Link",
+			"options": "document_type",
+			"width": 180,
+		},
 		{"fieldname": "lead", "label": _("Lead"), "fieldtype": "Link", "options": "Lead", "width": 180},
-		{"fieldname": "overridden_by", "label": _("Gate Overridden By"), "fieldtype": "Link", "options": "User", "width": 180},
+		{
+			"fieldname": "overridden_by",
+			"label": _("Gate Overridden By"),
+			"fieldtype": "Link",
+			"options": "User",
+			"width": 180,
+		},
 		{"fieldname": "reason", "label": _("Override Reason"), "fieldtype": "Small Text", "width": 300},
 		{"fieldname": "date", "label": _("Date"), "fieldtype": "Datetime", "width": 160},
 	]
@@ -27,7 +39,7 @@ def get_columns():
 
 def get_data(filters) -> list[dict]:
 	rows = []
-	for doctype, (type_field, lead_field) in PARTY_FIELDS.items():
+	for doctype, (_type_field, lead_field) in PARTY_FIELDS.items():
 		if not frappe.get_meta(doctype).has_field("lq_gate_override"):
 			continue
 		if not frappe.has_permission(doctype, "read"):

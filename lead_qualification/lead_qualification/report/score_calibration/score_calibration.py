@@ -74,7 +74,9 @@ def summarise(leads) -> list[dict]:
 def threshold_message(leads) -> str:
 	best = best_threshold((flt(lead.score), revenue(lead) > 0) for lead in leads)
 	if not best:
-		return _("Not enough history yet: the best threshold needs both leads that bought and leads that did not.")
+		return _(
+			"Not enough history yet: the best threshold needs both leads that bought and leads that did not."
+		)
 	return _(
 		"Best threshold: a score of {0} or more would have kept {1}% of the buyers and {2}% of the others (separation {3})."
 	).format(
@@ -92,10 +94,25 @@ def get_columns() -> list[dict]:
 		{"fieldname": "prospects", "label": _("Prospects"), "fieldtype": "Int", "width": 100},
 		{"fieldname": "customers", "label": _("Customers"), "fieldtype": "Int", "width": 100},
 		{"fieldname": "buyers", "label": _("With Revenue"), "fieldtype": "Int", "width": 110},
-		{"fieldname": "prospect_rate", "label": _("Lead to Prospect %"), "fieldtype": "Percent", "width": 140},
-		{"fieldname": "customer_rate", "label": _("Lead to Customer %"), "fieldtype": "Percent", "width": 140},
+		{
+			"fieldname": "prospect_rate",
+			"label": _("Lead to Prospect %"),
+			"fieldtype": "Percent",
+			"width": 140,
+		},
+		{
+			"fieldname": "customer_rate",
+			"label": _("Lead to Customer %"),
+			"fieldtype": "Percent",
+			"width": 140,
+		},
 		{"fieldname": "revenue", "label": _("Revenue Booked"), "fieldtype": "Currency", "width": 140},
-		{"fieldname": "revenue_per_lead", "label": _("Revenue per Lead"), "fieldtype": "Currency", "width": 140},
+		{
+			"fieldname": "revenue_per_lead",
+			"label": _("Revenue per Lead"),
+			"fieldtype": "Currency",
+			"width": 140,
+		},
 	]
 
 

@@ -33,7 +33,9 @@ def get_data(filters) -> list[dict]:
 	)
 	grouped: dict = {}
 	for log in logs:
-		grouped.setdefault((log.lead, log.kind), []).append((log.value, get_datetime(log.changed_on), log.changed_by))
+		grouped.setdefault((log.lead, log.kind), []).append(
+			(log.value, get_datetime(log.changed_on), log.changed_by)
+		)
 	now = now_datetime()
 	data = []
 	for (lead, kind), changes in grouped.items():
@@ -60,5 +62,11 @@ def get_columns() -> list[dict]:
 		{"fieldname": "from", "label": _("From"), "fieldtype": "Datetime", "width": 160},
 		{"fieldname": "to", "label": _("Until"), "fieldtype": "Datetime", "width": 160},
 		{"fieldname": "days", "label": _("Days"), "fieldtype": "Float", "width": 90},
-		{"fieldname": "changed_by", "label": _("Changed By"), "fieldtype": "Link", "options": "User", "width": 180},
+		{
+			"fieldname": "changed_by",
+			"label": _("Changed By"),
+			"fieldtype": "Link",
+			"options": "User",
+			"width": 180,
+		},
 	]
