@@ -31,13 +31,18 @@ def seed():
 
 
 def state():
+	from lead_qualification.setup.custom_fields import iter_fieldnames
+
+	ours = set(iter_fieldnames())
+	fields = {(f.dt, f.fieldname) for f in frappe.get_all("Custom Field", fields=["dt", "fieldname"])}
 	columns = set(frappe.db.get_table_columns("Lead"))
 	return {
 		"installed": APP in frappe.get_installed_apps(),
 		"leads": frappe.db.count("Lead"),
-		"app_custom_fields": frappe.db.count("Custom Field", {"dt": "Lead", "fieldname": ("like", "bant_%")}),
-		"other_custom_fields": frappe.db.count("Custom Field", {"fieldname": ("not like", "bant_%")}),
+		"app_custom_fields": len(fields & ours),
+		"other_custom_fields": len(fields - ours),
 		"settings_doctype": bool(frappe.db.exists("DocType", "Lead Qualification Settings")),
 		"module": bool(frappe.db.exists("Module Def", "Lead Qualification")),
+		"workspace": bool(frappe.db.exists("Workspace", "Lead Qualification")),
 		"seeded_bant_kept": "bant_need" in columns and frappe.db.count("Lead", {"bant_need": SEED_NEED}) >= 3,
 	}
