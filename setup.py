@@ -6,7 +6,9 @@ from pathlib import Path
 from setuptools import find_packages, setup
 
 version = re.search(
-	r'^__version__\s*=\s*"([^"]+)"', (Path(__file__).parent / "lead_qualification/__init__.py").read_text(), re.M
+	r'^__version__\s*=\s*"([^"]+)"',
+	(Path(__file__).parent / "lead_qualification/__init__.py").read_text(),
+	re.M,
 ).group(1)
 
 setup(

@@ -16,10 +16,13 @@
 //   LQ_ARTIFACTS     where to write failure screenshots (default: a temp directory)
 //   LQ_SUMMARY_FILE  if set, {"passed":n,"failed":n,"results":[...]} is written there
 //   CHROMIUM         browser binary (default /usr/bin/chromium)
+//   LQ_KNOWN_BUGS    "warn" reports the checks that known app bugs break as warnings
+//                    instead of failures (default: they fail)
 // Arguments: journey ids to run (j1 j2 j3); all by default.
 //
 // Re-runnable: test users are created once and reused (password reset each run), leads get
-// a unique run tag in their names, e-mails and organisation.
+// a unique run tag in their names, e-mails and organisation. The leads (lq-browser-*@example.com)
+// and "LQ Browser ..." prospects of earlier runs are deleted at the start of a run.
 
 import { chromium } from "playwright-core";
 import fs from "node:fs";
@@ -70,6 +73,14 @@ class Checks {
 			this.failures.push(message);
 		}
 		return !!condition;
+	}
+	/** An expectation that a known app bug breaks: fails like ok(), unless
+	 * LQ_KNOWN_BUGS=warn, which reports it as a warning (to see the rest of the suite pass). */
+	bug(condition, message) {
+		if (condition || process.env.LQ_KNOWN_BUGS !== "warn") return this.ok(condition, message);
+		console.log(`  ⚠ ${message} — KNOWN APP BUG, not counted (LQ_KNOWN_BUGS=warn)`);
+		this.warnings = (this.warnings || 0) + 1;
+		return false;
 	}
 	/** A hard expectation: the journey cannot go on without it. */
 	must(condition, message) {
@@ -123,8 +134,22 @@ async function login(page, { user, password }) {
 	if (who !== user) throw new JourneyError(`logged in as ${who}, expected ${user}`);
 }
 
-/** POST a whitelisted method from inside the logged-in page (same cookies, CSRF token). */
-async function api(page, method, args = {}) {
+/** POST a whitelisted method from inside the logged-in page (same cookies, CSRF token).
+ * A deadlock or lock wait timeout (the site may be busy with other work) is retried: the
+ * server rolled the request back. */
+async function api(page, method, args = {}, attempts = 4) {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await apiOnce(page, method, args);
+		} catch (e) {
+			if (attempt >= attempts || !/Deadlock|Lock wait timeout|QueryTimeoutError/i.test(e.message)) throw e;
+			log(`${method}: ${e.message.slice(0, 120)}... retrying (${attempt}/${attempts - 1})`);
+			await page.waitForTimeout(1000 * attempt);
+		}
+	}
+}
+
+async function apiOnce(page, method, args) {
 	const res = await page.evaluate(
 		async ({ method, args }) => {
 			const r = await fetch(`/api/method/${method}`, {
@@ -184,10 +209,15 @@ async function waitForForm(page, { doctype, name, saved = true } = {}) {
 	await page.waitForLoadState("networkidle");
 }
 
-/** Text of the form's intro line (frm.set_intro), "" if none. */
+/** Text of the form's (first) intro line (frm.set_intro), "" if none. */
 function introText(page) {
-	return page.evaluate(() =>
-		$(cur_frm.wrapper).find(".form-message:visible").map((_, e) => e.innerText.trim()).get().join("\n")
+	return page.evaluate(() => ($(cur_frm.wrapper).find(".form-message:visible").get(0)?.innerText || "").trim());
+}
+
+/** How many intro blocks of the app (those starting "BANT n/4") the form shows. */
+function introCount(page) {
+	return page.evaluate(
+		() => $(cur_frm.wrapper).find(".form-message:visible").filter((_, e) => /BANT \d\/\d/.test(e.innerText)).length
 	);
 }
 
@@ -267,6 +297,8 @@ async function expandSection(page, fieldname) {
 
 async function screenshot(page, file, options = {}) {
 	await page.mouse.move(0, 0);
+	// "Saved" and similar toasts would hide part of the page.
+	await page.evaluate(() => document.querySelectorAll("#alert-container .desk-alert").forEach((e) => e.remove()));
 	const target = path.join(SHOTS, file);
 	await page.screenshot({ path: target, ...options });
 	log(`screenshot: ${path.relative(process.cwd(), target)}`);
@@ -324,12 +356,51 @@ async function insertLead(page, fields) {
 	return doc;
 }
 
+/** Remove what earlier runs left: their leads (every e-mail of this suite is
+ * lq-browser-*@example.com) and the Prospects the app made for their organisations
+ * ("LQ Browser ..."). Keeps the Lead list readable run after run; this run's records stay
+ * for inspection until the next run. */
+async function cleanupEarlierRuns(page) {
+	const leads = await api(page, "frappe.client.get_list", {
+		doctype: "Lead",
+		filters: [["email_id", "like", "lq-browser-%@example.com"]],
+		fields: ["name"],
+		limit_page_length: 0,
+	});
+	let removed = 0;
+	for (const { name } of leads) {
+		try {
+			await api(page, "frappe.client.delete", { doctype: "Lead", name });
+			removed++;
+		} catch (e) {
+			log(`could not remove lead ${name} of an earlier run: ${e.message.slice(0, 160)}`);
+		}
+	}
+	const prospects = await api(page, "frappe.client.get_list", {
+		doctype: "Prospect",
+		filters: [["name", "like", "LQ Browser %"]],
+		fields: ["name"],
+		limit_page_length: 0,
+	});
+	let removedProspects = 0;
+	for (const { name } of prospects) {
+		try {
+			await api(page, "frappe.client.delete", { doctype: "Prospect", name });
+			removedProspects++;
+		} catch (e) {
+			log(`could not remove prospect ${name} of an earlier run: ${e.message.slice(0, 160)}`);
+		}
+	}
+	log(`removed ${removed} lead(s) and ${removedProspects} prospect(s) left by earlier runs`);
+}
+
 async function setup(browser) {
 	const page = await newPage(browser, "setup");
 	try {
 		await login(page, ADMIN);
 		await ensureUser(page, SALES);
 		await ensureUser(page, MANAGER);
+		await cleanupEarlierRuns(page);
 		const org = `LQ Browser ${RUN}`;
 		const base = (key, first) => ({
 			first_name: first,
@@ -424,6 +495,15 @@ async function j1(browser, data, c) {
 		}));
 		log(`saved lead: ${JSON.stringify(doc)}`);
 		c.ok(/BANT 3\/4/.test(intro), "intro line shows BANT 3/4");
+		await page.waitForTimeout(500);
+		const intros = await introCount(page);
+		c.bug(intros === 1, `the BANT intro line is shown once after saving the new lead (shown ${intros} times)`);
+		// The same indicators on the form dashboard (Connections tab).
+		const indicators = await page.evaluate(() =>
+			$(cur_frm.wrapper).find(".form-dashboard .indicator-pill, .form-dashboard .indicator").map((_, e) => e.innerText.trim()).get()
+		);
+		const bantPills = indicators.filter((t) => /^BANT \d\/\d$/.test(t)).length;
+		c.bug(bantPills === 1, `the dashboard shows one "BANT n/4" indicator after saving (shows ${bantPills}: ${indicators.join(", ")})`);
 		c.ok(/✓ Budget/.test(intro) && /✗ Authority/.test(intro) && /✓ Need/.test(intro) && /✓ Timing/.test(intro),
 			"intro line shows ✓ Budget, ✗ Authority, ✓ Need, ✓ Timing");
 		// Project +10, budget confirmed +15, under a month +10, organisation +5 (+5 if a
@@ -448,12 +528,14 @@ async function j1(browser, data, c) {
 		c.ok(fields.bant_completeness === "3", "BANT Completeness field shows 3");
 		c.ok(fields.lq_score === String(Math.round(doc.score)), `Score field shows ${Math.round(doc.score)}`);
 		c.ok(fields.lq_score_band === doc.band, `Band field shows ${doc.band}`);
+		// Read-only checks are drawn by Frappe as a disabled checkbox with the class
+		// disabled-selected / disabled-deselected (the tick comes from CSS).
 		const ticks = await page.evaluate(() =>
 			Object.fromEntries(
-				["bant_need_met", "bant_budget_met", "bant_authority_met", "bant_timing_met"].map((f) => [
-					f,
-					$(cur_frm.wrapper).find(`.frappe-control[data-fieldname="${f}"]:visible input[type=checkbox]`).prop("checked"),
-				])
+				["bant_need_met", "bant_budget_met", "bant_authority_met", "bant_timing_met"].map((f) => {
+					const box = $(cur_frm.wrapper).find(`.frappe-control[data-fieldname="${f}"]:visible input[type=checkbox]:visible`).get(0);
+					return [f, box ? box.checked || box.classList.contains("disabled-selected") : null];
+				})
 			)
 		);
 		c.ok(
@@ -531,12 +613,27 @@ function checkPills(c, rows) {
 
 async function waitForList(page) {
 	await page.waitForFunction(
-		() => window.cur_list && cur_list.doctype === "Lead" && $(".frappe-list:visible .result .list-row-container").length,
+		() =>
+			window.cur_list &&
+			cur_list.doctype === "Lead" &&
+			($(".frappe-list:visible .result .list-row-container").length || $(".frappe-list:visible .no-result:visible").length),
 		null,
 		{ timeout: 60000 }
 	);
 	await page.waitForLoadState("networkidle");
 	await page.waitForTimeout(500);
+}
+
+/** Clear the list's filters with its "Clear all filters" (x) button, as a user does; the
+ * list remembers filters per user, and earlier runs leave one. */
+async function clearListFilters(page) {
+	if (!(await page.evaluate(() => cur_list.filter_area.get().length))) return;
+	const reloaded = page.waitForResponse((r) => /frappe\.desk\.reportview\.get\b/.test(r.url()), { timeout: 15000 });
+	await page.locator(".filter-x-button:visible").first().click();
+	await reloaded;
+	await page.waitForFunction(() => cur_list.filter_area.get().length === 0, null, { timeout: 10000 });
+	await page.waitForLoadState("networkidle");
+	await waitForList(page);
 }
 
 async function j2(browser, data, c) {
@@ -546,6 +643,7 @@ async function j2(browser, data, c) {
 		log(`logged in as ${MANAGER.user}`);
 		await page.goto(`${BASE_URL}/app/lead`, { waitUntil: "networkidle" });
 		await waitForList(page);
+		await clearListFilters(page);
 
 		const sortLabel = await page.evaluate(() => $(".sort-selector:visible .sort-selector-button .dropdown-text").first().text().trim());
 		const sortOrder = await page.evaluate(() => $(".sort-selector:visible .btn-order").first().attr("data-value"));
@@ -584,8 +682,13 @@ async function j2(browser, data, c) {
 		checkPills(c, mine.rows);
 
 		// Screenshot: the whole list (first page), sorted by score.
-		await page.goto(`${BASE_URL}/app/lead`, { waitUntil: "networkidle" });
-		await waitForList(page);
+		await clearListFilters(page);
+		const cleared = await listRows(page);
+		c.ok(
+			(await page.evaluate(() => cur_list.filter_area.get().length)) === 0 && cleared.rows.length > mine.rows.length,
+			`filter cleared: back to every lead (${cleared.rows.length} rows, ${cleared.count})`
+		);
+		await page.evaluate(() => window.scrollTo(0, 0));
 		await screenshot(page, "j2-lead-list-by-score.png");
 	} finally {
 		await failureShot(page, c, "j2");
@@ -602,23 +705,46 @@ async function j3(browser, data, c) {
 	try {
 		await login(page, { user: SALES.user, password: PASSWORD });
 		log(`logged in as ${SALES.user}; lead ${lead} (Authority: Talking to an Influencer)`);
-		await openForm(page, `/app/lead/${lead}`, { doctype: "Lead", name: lead });
-		const intro = await waitForIntro(page, /BANT \d\/\d/);
-		log(`intro line: ${intro.replace(/\s+/g, " ")}`);
-		c.ok(/BANT 3\/4/.test(intro) && /Missing for promotion: Authority/.test(intro), "the lead shows BANT 3/4, Authority missing");
-		await page
-			.waitForFunction(
-				() => $(cur_frm.page.wrapper).find('.inner-group-button[data-label="Create"] .dropdown-item').filter((_, e) => /🔒/.test(e.innerText)).length,
-				null,
-				{ timeout: 15000 }
-			)
-			.catch(() => {});
-		const before = await groupItems(page, "Create");
-		log(`Create menu: ${before.map((i) => i.label).join(" | ")}`);
-		c.must(before.some((i) => i.label === "Quotation 🔒"), 'Create menu offers "Quotation 🔒"');
-		c.ok(
-			!before.some((i) => i.label === "Quotation"),
-			'Create menu does not also offer the unlocked "Quotation" while the lead is not qualified'
+		// The Create menu is built by ERPNext and re-labelled by the app after a server call,
+		// so what a user gets depends on which of the form's calls answers first. Look at it
+		// on a few loads of the form, as a user coming back to the lead would; on the last
+		// one the form's two other calls of the app ("Why This Score" and nurture) answer
+		// 400 ms later than the summary, as on a busy server.
+		const LOADS = 3;
+		const SLOW = /lead_scoring\.api\.get_breakdown|lead_nurture\.api\.get_for_lead/;
+		const slow = async (route) => {
+			await new Promise((resolve) => setTimeout(resolve, 400));
+			await route.continue();
+		};
+		const menus = [];
+		for (let load = 1; load <= LOADS; load++) {
+			if (load === LOADS) await page.route(SLOW, slow);
+			await openForm(page, `/app/lead/${lead}`, { doctype: "Lead", name: lead });
+			const intro = await waitForIntro(page, /BANT \d\/\d/);
+			await page
+				.waitForFunction(
+					() => $(cur_frm.page.wrapper).find('.inner-group-button[data-label="Create"] .dropdown-item').filter((_, e) => /🔒/.test(e.innerText)).length,
+					null,
+					{ timeout: 15000 }
+				)
+				.catch(() => {});
+			await page.waitForLoadState("networkidle");
+			await page.waitForTimeout(500);
+			const items = (await groupItems(page, "Create")).map((i) => i.label);
+			menus.push(items);
+			log(`load ${load}${load === LOADS ? " (other calls slowed)" : ""}: Create menu: ${items.join(" | ")}; intro blocks: ${await introCount(page)}`);
+			if (load === LOADS) await page.unroute(SLOW, slow);
+			if (load === 1) {
+				log(`intro line: ${intro.replace(/\s+/g, " ")}`);
+				c.ok(/BANT 3\/4/.test(intro) && /Missing for promotion: Authority/.test(intro), "the lead shows BANT 3/4, Authority missing");
+				c.ok((await introCount(page)) === 1, "the BANT intro line is shown once");
+			}
+		}
+		c.must(menus.every((m) => m.includes("Quotation 🔒")), `Create menu offers "Quotation 🔒" (on each of ${LOADS} loads)`);
+		const leaks = menus.filter((m) => m.includes("Quotation")).length;
+		c.bug(
+			leaks === 0,
+			`Create menu does not also offer ERPNext's unlocked "Quotation" while the lead is not qualified (it did on ${leaks} of ${LOADS} loads)`
 		);
 
 		const lockedItem = await clickGroupItem(page, "Create", "Quotation 🔒");
@@ -648,6 +774,9 @@ async function j3(browser, data, c) {
 		log(`after save: qualification_status=${status}; intro line: ${after.replace(/\s+/g, " ")}`);
 		c.must(status === "Qualified", `saving with the decision maker reached promotes the lead (status ${status})`);
 		c.ok(/BANT 4\/4/.test(after) && !/Missing for promotion/.test(after), "intro line shows BANT 4/4, nothing missing");
+		await page.waitForLoadState("networkidle");
+		const introsAfter = await introCount(page);
+		c.ok(introsAfter === 1, `the BANT intro line is shown once after saving (shown ${introsAfter} times)`);
 		await page
 			.waitForFunction(() => $(cur_frm.page.wrapper).find('.inner-group-button[data-label="Create"] .dropdown-item[data-label="Quotation"]').length, null, { timeout: 15000 })
 			.catch(() => {});
@@ -669,7 +798,7 @@ async function j3(browser, data, c) {
 		const q = await page.evaluate(() => ({
 			quotation_to: cur_frm.doc.quotation_to,
 			party_name: cur_frm.doc.party_name,
-			shown_to: $(cur_frm.wrapper).find('.frappe-control[data-fieldname="quotation_to"]:visible select').val(),
+			shown_to: $(cur_frm.wrapper).find('.frappe-control[data-fieldname="quotation_to"]:visible input').val(),
 			shown_party: $(cur_frm.wrapper).find('.frappe-control[data-fieldname="party_name"]:visible input').val(),
 			party_label: $(cur_frm.wrapper).find('.frappe-control[data-fieldname="party_name"]:visible .control-label').text().trim(),
 			override_visible: $(cur_frm.wrapper).find('.frappe-control[data-fieldname="lq_gate_override"]:visible').length,
@@ -744,8 +873,9 @@ async function main() {
 			}
 			const secs = ((Date.now() - started) / 1000).toFixed(1);
 			const passed = !c.failures.length;
-			results.push({ id: j.id, title: j.title, passed, failures: c.failures, seconds: Number(secs) });
-			console.log(`${passed ? "PASS" : "FAIL"} ${j.id.toUpperCase()} (${secs}s)${passed ? "" : ": " + c.failures.join("; ")}`);
+			results.push({ id: j.id, title: j.title, passed, failures: c.failures, warnings: c.warnings || 0, seconds: Number(secs) });
+			const warned = c.warnings ? `, ${c.warnings} known-bug warning(s)` : "";
+			console.log(`${passed ? "PASS" : "FAIL"} ${j.id.toUpperCase()} (${secs}s${warned})${passed ? "" : ": " + c.failures.join("; ")}`);
 		}
 	} finally {
 		await browser.close();
@@ -755,7 +885,9 @@ async function main() {
 	if (process.env.LQ_SUMMARY_FILE) {
 		fs.writeFileSync(process.env.LQ_SUMMARY_FILE, JSON.stringify({ passed, failed, run: RUN, results }, null, 2));
 	}
-	console.log(`\n${passed} passed, ${failed} failed`);
+	// bin/browser-journeys prints the closing line itself (after stopping its server).
+	if (process.env.LQ_SUMMARY_FILE) console.log(`\njourneys: ${passed} passed, ${failed} failed`);
+	else console.log(`\n${passed} passed, ${failed} failed`);
 	return failed ? 1 : 0;
 }
 

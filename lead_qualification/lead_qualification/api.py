@@ -26,8 +26,13 @@ def demote(lead: str, reason: str) -> dict:
 def get_summary(lead: str) -> dict:
 	"""What the Lead form shows: criteria, completeness, what blocks promotion, and whether
 	the Quotation gate holds for this lead."""
+	from lead_qualification.lead_nurture import enrollment
 	from lead_qualification.lead_qualification import gates
 
 	doc = frappe.get_doc("Lead", lead)
 	doc.check_permission("read")
-	return {**qualification.summary(doc), "quotation_gate": gates.status_for_lead(doc, "Quotation")}
+	return {
+		**qualification.summary(doc),
+		"quotation_gate": gates.status_for_lead(doc, "Quotation"),
+		"nurture": [e for e in enrollment.enrollments_for(lead) if e.status in enrollment.OPEN_STATUSES],
+	}

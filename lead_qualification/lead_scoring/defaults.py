@@ -67,9 +67,12 @@ def default_rules() -> list[dict]:
 			"rule_name": _("In the service area"),
 			"category": "Demographic",
 			"field_name": "territory",
-			"operator": "is set",
+			"operator": "in list",
+			"value": _("Your territory"),
 			"points": 5,
-			"description": _("Edit the condition to your own territories or cities"),
+			# ERPNext fills every lead's territory (All Territories): off until set to yours
+			"enabled": 0,
+			"description": _("Edit the condition to your own territories or cities, then enable the rule"),
 		},
 		{
 			**fit,

@@ -9,23 +9,37 @@ lead_qualification.lead = {
 
 	refresh(frm) {
 		if (frm.is_new()) return;
+		// A save can refresh the form twice: only the latest refresh's answers are shown.
+		const token = (frm.__lq_token = (frm.__lq_token || 0) + 1);
+		frm.__lq_quotation_gate = null;
 		frappe
 			.call({ method: this.method("get_summary"), args: { lead: frm.doc.name } })
 			.then((r) => {
-				if (!r.message) return;
+				if (token !== frm.__lq_token || !r.message) return;
+				frm.__lq_quotation_gate = r.message.quotation_gate;
 				this.show_indicators(frm, r.message);
 				this.add_actions(frm, r.message);
-				this.lock_quotation(frm, r.message.quotation_gate);
+				this.lock_quotation(frm);
 			});
-		this.show_breakdown(frm);
-		this.show_nurture(frm);
+		this.show_breakdown(frm, token);
+	},
+
+	source_label(source) {
+		// field rules record "fieldname operator": show the field's label instead
+		const match = (source || "").match(/^([a-z0-9_]+) (.+)$/);
+		if (match && frappe.meta.has_field("Lead", match[1])) {
+			return frappe.utils.escape_html(
+				`${__(frappe.meta.get_label("Lead", match[1]))}: ${__(match[2])}`
+			);
+		}
+		return frappe.utils.escape_html(source || "");
 	},
 
 	band_colour(band) {
 		return { Hot: "red", Warm: "orange", Cold: "blue" }[band] || "gray";
 	},
 
-	show_breakdown(frm) {
+	show_breakdown(frm, token) {
 		const field = frm.get_field("lq_score_breakdown");
 		if (!field) return;
 		frappe
@@ -35,14 +49,14 @@ lead_qualification.lead = {
 			})
 			.then((r) => {
 				const data = r.message;
-				if (!data) return;
+				if (!data || token !== frm.__lq_token) return;
 				const fmt = (v) => format_number(v || 0, null, 2);
 				const rows = (data.rows || [])
 					.map(
 						(row) => `<tr>
 							<td>${frappe.utils.escape_html(row.rule || "")}</td>
 							<td>${__(row.dimension || "")}</td>
-							<td>${frappe.utils.escape_html(row.source || "")}</td>
+							<td>${this.source_label(row.source)}</td>
 							<td>${row.occurred_on ? frappe.datetime.str_to_user(row.occurred_on) : ""}</td>
 							<td class="text-right">${fmt(row.points)}${
 							row.capped ? ` <span class="text-muted">(${__("capped")})</span>` : ""
@@ -108,6 +122,10 @@ lead_qualification.lead = {
 		if (summary.status !== "Qualified" && summary.missing.length) {
 			text += `<br>${__("Missing for promotion: {0}", [summary.missing.map(esc).join(", ")])}`;
 		}
+		(summary.nurture || []).forEach((e) => {
+			const when = e.next_due ? frappe.datetime.str_to_user(e.next_due) : __("not planned");
+			text += `<br>${__("Nurture: {0}, step {1}, next touch {2}", [esc(e.sequence), e.next_step, when])}`;
+		});
 		frm.set_intro(text, summary.status === "Qualified" ? "green" : summary.eligible ? "blue" : "orange");
 	},
 
@@ -149,41 +167,18 @@ lead_qualification.lead = {
 		);
 	},
 
-	show_nurture(frm) {
-		frappe
-			.call({ method: "lead_qualification.lead_nurture.api.get_for_lead", args: { lead: frm.doc.name } })
-			.then((r) => {
-				const open = (r.message || []).filter((e) => ["Active", "Paused"].includes(e.status));
-				open.forEach((e) => {
-					const when = e.next_due ? frappe.datetime.str_to_user(e.next_due) : __("not planned");
-					frm.dashboard.add_comment(
-						__("Nurture: {0}, step {1}, next touch {2}", [
-							frappe.utils.escape_html(e.sequence),
-							e.next_step,
-							when,
-						]),
-						"blue",
-						true
-					);
-				});
-			});
-	},
-
-	lock_quotation(frm, gate) {
+	lock_quotation(frm) {
 		// ERPNext adds Create > Quotation; while the gate holds, show it locked with the reason.
+		const gate = frm.__lq_quotation_gate;
 		if (!gate || !gate.locked) return;
 		const create = __("Create");
 		frm.remove_custom_button(__("Quotation"), create);
-		frm.add_custom_button(
-			`${__("Quotation")} 🔒`,
-			() =>
-				frappe.msgprint({
-					title: __("Lead not qualified"),
-					indicator: "orange",
-					message: gate.message,
-				}),
-			create
-		);
+		frm.remove_custom_button(`${__("Quotation")} 🔒`, create);
+		frm.add_custom_button(`${__("Quotation")} 🔒`, () => this.show_lock(gate), create);
+	},
+
+	show_lock(gate) {
+		frappe.msgprint({ title: __("Lead not qualified"), indicator: "orange", message: gate.message });
 	},
 
 	promote(frm) {
@@ -219,6 +214,28 @@ lead_qualification.lead = {
 		);
 	},
 };
+
+// ERPNext's Lead controller adds Create > Quotation in its own refresh, which Frappe runs
+// after this app's handlers and their server calls: lock the button again right after it.
+// And whatever reaches ERPNext's "make quotation" while the gate holds gets the reason
+// instead (the server refuses such a Quotation anyway).
+(() => {
+	const proto = window.erpnext && erpnext.LeadController && erpnext.LeadController.prototype;
+	if (!proto || proto.__lq_gated) return;
+	const refresh = proto.refresh;
+	proto.refresh = function (...args) {
+		const out = refresh.apply(this, args);
+		if (this.frm) lead_qualification.lead.lock_quotation(this.frm);
+		return out;
+	};
+	const make_quotation = proto.make_quotation;
+	proto.make_quotation = function (...args) {
+		const gate = this.frm && this.frm.__lq_quotation_gate;
+		if (gate && gate.locked) return lead_qualification.lead.show_lock(gate);
+		return make_quotation.apply(this, args);
+	};
+	proto.__lq_gated = true;
+})();
 
 frappe.ui.form.on("Lead", {
 	refresh(frm) {
