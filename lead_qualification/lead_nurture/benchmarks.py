@@ -27,21 +27,10 @@ def _print(label, value):
 
 
 def ensure_outgoing_account():
-	name = "LQ Bench Outgoing"
-	if not frappe.db.exists("Email Account", name):
-		frappe.get_doc(
-			{
-				"doctype": "Email Account",
-				"email_account_name": name,
-				"email_id": "lq-bench@example.com",
-				"enable_outgoing": 1,
-				"default_outgoing": 1,
-				"smtp_server": "127.0.0.1",
-				"smtp_port": 2525,
-				"no_smtp_authentication": 1,
-				"awaiting_password": 1,  # nothing is sent: the queue is never flushed here
-			}
-		).insert(ignore_permissions=True)
+	# the tests' loopback account: nothing is sent, the queue is never flushed here
+	from lead_qualification.tests.utils import ensure_outgoing_email_account
+
+	ensure_outgoing_email_account()
 
 
 def ensure_sequence():

@@ -8,7 +8,13 @@ import frappe
 def execute():
 	for name in frappe.get_all(
 		"Lead Scoring Rule",
-		filters={"field_name": "territory", "operator": "is set", "points": 5, "enabled": 1, "category": "Demographic"},
+		filters={
+			"field_name": "territory",
+			"operator": "is set",
+			"points": 5,
+			"enabled": 1,
+			"category": "Demographic",
+		},
 		pluck="name",
 	):
 		frappe.db.set_value("Lead Scoring Rule", name, "enabled", 0)
