@@ -52,6 +52,7 @@ def record(
 			"details": details,
 		}
 	)
+	frappe.db.set_value("Lead", lead, "lq_has_activity", 1, update_modified=False)
 	doc.insert(ignore_permissions=True)
 	return doc
 

@@ -98,11 +98,14 @@ def parse_rule_doc(doc) -> engine.Rule:
 
 
 def rules_version() -> str:
-	"""What the rules are, as this transaction sees them (count, last change, enabled)."""
-	count, modified, enabled = frappe.db.sql(
-		"select count(*), max(modified), sum(enabled) from `tabLead Scoring Rule`"
-	)[0]
-	return f"{count}:{modified}:{enabled}"
+	"""What the rules are, as this transaction sees them (count, last change, enabled);
+	asked once per request (a rule saved in this request forgets it)."""
+	if not frappe.flags.lq_rules_version:
+		count, modified, enabled = frappe.db.sql(
+			"select count(*), max(modified), sum(enabled) from `tabLead Scoring Rule`"
+		)[0]
+		frappe.flags.lq_rules_version = f"{count}:{modified}:{enabled}"
+	return frappe.flags.lq_rules_version
 
 
 def load_rules() -> list[engine.Rule]:
@@ -127,6 +130,7 @@ def load_rules() -> list[engine.Rule]:
 
 
 def clear_rules_cache(*args) -> None:
+	frappe.flags.lq_rules_version = None
 	frappe.cache.delete_keys(RULES_CACHE_KEY)
 
 
@@ -172,7 +176,8 @@ def score_doc(doc) -> engine.Score | None:
 	if not needs_rescore(doc, rules):
 		return None
 	now = now_datetime()
-	events = [] if doc.is_new() else events_for([doc.name], engine.activity_types_used(rules))[doc.name]
+	has_events = not doc.is_new() and doc.get("lq_has_activity")
+	events = events_for([doc.name], engine.activity_types_used(rules))[doc.name] if has_events else []
 	score = engine.score_lead(doc, events, rules, now, get_bands())  # a Document answers .get()
 	set_score_fields(doc, score, now)
 	doc.flags.lq_score = score

@@ -220,6 +220,15 @@ def _lead_score_fields(after: str) -> list[dict]:
 			"read_only": 1,
 			"no_copy": 1,
 		},
+		{
+			# set when the lead's first activity is recorded: a save reads activities only then
+			"fieldname": "lq_has_activity",
+			"fieldtype": "Check",
+			"label": "Has Activity",
+			"read_only": 1,
+			"hidden": 1,
+			"no_copy": 1,
+		},
 		{"fieldname": "lq_score_breakdown_section", "fieldtype": "Section Break", "label": "Why This Score"},
 		{"fieldname": "lq_score_breakdown", "fieldtype": "HTML", "label": "Why This Score"},
 	]

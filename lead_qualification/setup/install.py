@@ -29,10 +29,20 @@ def after_migrate():
 	make_custom_fields()
 	make_property_setters()
 	make_default_settings()
+	flag_leads_with_activity()
 	# parsed rules are cached; a new version of the app may parse them differently
 	from lead_qualification.lead_scoring.scoring import clear_rules_cache
 
 	clear_rules_cache()
+
+
+def flag_leads_with_activity():
+	"""lq_has_activity tells a Lead save to read the lead's activities; leads that had
+	activities before the field existed get it here (idempotent)."""
+	frappe.db.sql(
+		"""update `tabLead` set lq_has_activity = 1
+		where lq_has_activity = 0 and name in (select lead from `tabLead Activity`)"""
+	)
 
 
 def before_uninstall():
