@@ -316,17 +316,46 @@ def score_batch(
 ) -> tuple[dict[str, engine.Score], dict[str, float]]:
 	"""Scores of these leads, and the (score, band) they had before: promotion and nurture
 	react to a change."""
-	fields = sorted({"name", "lq_score", "lq_score_band", *engine.fields_used(rules)})
+	fields = sorted(
+		{
+			"name",
+			"lq_score",
+			"lq_fit_score",
+			"lq_engagement_score",
+			"lq_score_band",
+			*engine.fields_used(rules),
+		}
+	)
 	values = frappe.get_all(
 		"Lead", filters={"name": ("in", list(names))}, fields=fields, order_by="name asc", limit_page_length=0
 	)
-	previous = {v.name: (flt(v.lq_score), v.lq_score_band) for v in values}
+	previous = {
+		v.name: (flt(v.lq_score), v.lq_score_band, flt(v.lq_fit_score), flt(v.lq_engagement_score))
+		for v in values
+	}
 	events = events_for(names, engine.activity_types_used(rules))
 	return engine.score_many(values, events, rules, now, bands), previous
 
 
-def write_scores(scores: dict[str, engine.Score], now) -> None:
-	"""One UPDATE ... CASE statement per chunk for the score columns, then the ledger."""
+def unchanged(score: engine.Score, before: tuple | None) -> bool:
+	"""Same total, band, fit and engagement as stored: the stored ledger still adds up to
+	the score, so a bulk run leaves the lead alone (most leads, on a daily decay run)."""
+	if not before:
+		return False
+	total, band, fit, engagement = before
+	return (
+		band == score.band
+		and round(total, 2) == float(score.total)
+		and round(fit, 2) == float(score.fit)
+		and round(engagement, 2) == float(score.engagement)
+	)
+
+
+def write_scores(scores: dict[str, engine.Score], now, previous: dict[str, tuple] | None = None) -> None:
+	"""One UPDATE ... CASE statement per chunk for the score columns, then the ledger;
+	with `previous`, only the leads whose score changed are written."""
+	if previous:
+		scores = {n: s for n, s in scores.items() if not unchanged(s, previous.get(n))}
 	if not scores:
 		return
 	literal = SqlLiterals()
@@ -354,7 +383,7 @@ def rescore_leads(names: Sequence[str], now=None) -> dict[str, engine.Score]:
 	"""Score these leads with the bulk path (used for one lead after an activity, too)."""
 	now = now or now_datetime()
 	scores, previous = score_batch(names, load_rules(), get_bands(), now)
-	write_scores(scores, now)
+	write_scores(scores, now, previous)
 	after_scores_changed(scores, previous)
 	return scores
 
@@ -366,7 +395,7 @@ def after_scores_changed(scores: dict[str, engine.Score], previous: dict[str, tu
 		[
 			(n, s.band, previous.get(n, (0, None))[1])
 			for n, s in scores.items()
-			if previous.get(n, (0, None))[1] != s.band
+			if previous.get(n, (0, None, 0, 0))[1] != s.band
 		]
 	)
 	promote_newly_eligible(scores, previous)
@@ -377,7 +406,7 @@ def retime_changed_bands(scores: dict[str, engine.Score], previous: dict[str, tu
 	"""Nurture follows the band: a lead whose band changed gets its next touch re-timed."""
 	from lead_qualification.lead_nurture import enrollment
 
-	changed = [n for n, s in scores.items() if previous.get(n, (0, None))[1] != s.band]
+	changed = [n for n, s in scores.items() if previous.get(n, (0, None, 0, 0))[1] != s.band]
 	if changed and enrollment.is_enabled():
 		enrollment.retime_leads(changed)
 
@@ -391,7 +420,9 @@ def promote_newly_eligible(scores: dict[str, engine.Score], previous: dict[str, 
 		return
 	minimum = promotion_min_score()
 	candidates = [
-		n for n, s in scores.items() if float(s.total) >= minimum and previous.get(n, (0, None))[0] < minimum
+		n
+		for n, s in scores.items()
+		if float(s.total) >= minimum and previous.get(n, (0, None, 0, 0))[0] < minimum
 	]
 	if not candidates:
 		return
@@ -433,7 +464,7 @@ def rescore_all(
 		for i in range(0, len(names), batch_size):
 			batch = names[i : i + batch_size]
 			scores, previous = score_batch(batch, rules, bands, now)
-			write_scores(scores, now)
+			write_scores(scores, now, previous)
 			after_scores_changed(scores, previous)
 			done = i + len(batch)
 			frappe.db.set_value(
