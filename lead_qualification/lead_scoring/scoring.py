@@ -17,11 +17,9 @@ from lead_qualification.lead_scoring import engine
 
 SETTINGS_DOCTYPE = "Lead Scoring Settings"
 RULE_DOCTYPE = "Lead Scoring Rule"
-ACTIVITY_DOCTYPE = "Lead Activity"
 ENTRY_DOCTYPE = "Lead Score Entry"
 RUN_DOCTYPE = "Lead Scoring Run"
 RULES_CACHE_KEY = "lead_qualification:scoring_rules:v2"
-SCORE_FIELDS = ("lq_score", "lq_fit_score", "lq_engagement_score", "lq_score_band", "lq_scored_on")
 BATCH_SIZE = 5000
 
 

@@ -29,13 +29,15 @@ def before_tests():
 	erpnext_before_tests()
 
 
-def set_settings(**values):
-	"""Set qualification settings for a test; returns the previous values."""
-	settings = frappe.get_single(SETTINGS)
-	previous = {key: settings.get(key) for key in values}
+def update_single(doctype: str, **values):
+	"""Set values on a settings (Single) DocType for a test, through its controller."""
+	settings = frappe.get_single(doctype)
 	settings.update(values)
 	settings.save()
-	return previous
+
+
+def set_settings(**values):
+	update_single(SETTINGS, **values)
 
 
 def reset_settings():
@@ -91,9 +93,7 @@ SCORING_SETTINGS = "Lead Scoring Settings"
 
 
 def set_scoring_settings(**values):
-	settings = frappe.get_single(SCORING_SETTINGS)
-	settings.update(values)
-	settings.save()
+	update_single(SCORING_SETTINGS, **values)
 
 
 def reset_scoring_settings():
@@ -128,9 +128,7 @@ NURTURE_SETTINGS = "Lead Nurture Settings"
 
 
 def set_nurture_settings(**values):
-	settings = frappe.get_single(NURTURE_SETTINGS)
-	settings.update(values)
-	settings.save()
+	update_single(NURTURE_SETTINGS, **values)
 
 
 def reset_nurture_settings():
