@@ -1,7 +1,14 @@
 """Nurture benchmarks and the crash test, on a real site. They print figures.
 
-	bench --site SITE execute lead_qualification.lead_nurture.benchmarks.scheduler_run --kwargs "{'count': 10000}"
+	bench --site SITE execute lead_qualification.lead_nurture.benchmarks.worker_run --kwargs "{'count': 10000, 'workers': 2}"
 	bench --site SITE execute lead_qualification.lead_nurture.benchmarks.growth
+	bench --site SITE execute lead_qualification.lead_nurture.benchmarks.scheduler_run --kwargs "{'count': 10000}"
+
+`worker_run` is a scheduler run as it happens on a bench: the scheduler's entry
+(worker.enqueue_due) queues the run's jobs on the long queue and real long-queue workers
+(`bench worker --queue long`, started by the benchmark) process them; the time runs from
+the scheduler's call until every due enrollment is done. `scheduler_run` does the same work
+in this one process, without the queue.
 	bin/nurture-crash-test SITE          (kills the worker 20 times, then checks)
 
 They need leads to enroll: the scoring benchmarks' synthetic leads (LQBENCH-…), made by
@@ -9,11 +16,13 @@ lead_qualification.lead_scoring.benchmarks.make_synthetic_leads. Their enrollmen
 touches, Email Queue rows and ToDos are removed by `cleanup`. Not for a production site.
 """
 
+import subprocess
 import time
 from datetime import timedelta
 
 import frappe
-from frappe.utils import now_datetime
+from frappe.utils import get_bench_path, now_datetime
+from frappe.utils.background_jobs import get_queue, get_workers
 
 from lead_qualification.lead_nurture import worker
 from lead_qualification.lead_scoring.scoring import insert_rows
@@ -59,7 +68,7 @@ def make_due_enrollments(count: int) -> int:
 	ensure_sequence()
 	frappe.db.set_single_value(
 		"Lead Nurture Settings",
-		{"quiet_hours_start": "00:00:00", "quiet_hours_end": "00:00:00", "use_holiday_list": 0},
+		{"enabled": 1, "quiet_hours_start": "00:00:00", "quiet_hours_end": "00:00:00", "use_holiday_list": 0},
 	)
 	leads = frappe.get_all(
 		"Lead",
@@ -112,10 +121,67 @@ def scheduler_run(count: int = 10_000, batch_size: int = 200) -> dict:
 	return {"count": made, "seconds": seconds, "email_queue_rows": queue_rows, **counts}
 
 
-def growth():
-	"""How the run time grows from 1,000 to 10,000 due enrollments."""
-	small = scheduler_run(1000)
-	large = scheduler_run(10_000)
+def still_due() -> int:
+	frappe.db.commit()  # a new snapshot: see what the workers committed
+	return frappe.db.count(
+		"Nurture Enrollment", {"name": ("like", "lqbench-%"), "status": "Active", "next_step": 1}
+	)
+
+
+def worker_run(count: int = 10_000, workers: int = 2, timeout: int = 900) -> dict:
+	"""One scheduler run on the bench's queue with `workers` long-queue workers (and as many
+	Parallel Jobs): time from worker.enqueue_due() until no bench enrollment is due."""
+	made = make_due_enrollments(count)
+	frappe.db.set_single_value("Lead Nurture Settings", "parallel_jobs", workers)
+	frappe.db.commit()
+	queue = get_queue("long")
+	started_before = len(get_workers(queue))
+	logs = [open(f"{get_bench_path()}/logs/lq-benchmark-worker-{i}.log", "w") for i in range(workers)]
+	procs = [
+		subprocess.Popen(
+			["bench", "worker", "--queue", "long"],
+			cwd=get_bench_path(),
+			stdout=log,
+			stderr=subprocess.STDOUT,
+			start_new_session=True,
+		)
+		for log in logs
+	]
+	try:
+		deadline = time.monotonic() + 60
+		while len(get_workers(queue)) < started_before + workers and time.monotonic() < deadline:
+			time.sleep(0.2)
+		queue_before = frappe.db.count("Email Queue")
+		start = time.perf_counter()
+		worker.enqueue_due()
+		left = made
+		while time.perf_counter() - start < timeout:
+			time.sleep(0.25)
+			left = still_due()
+			if not left:
+				break
+		seconds = time.perf_counter() - start
+	finally:
+		for proc in procs:
+			proc.terminate()
+		for proc in procs:
+			proc.wait(timeout=30)
+		for log in logs:
+			log.close()
+	queue_rows = frappe.db.count("Email Queue") - queue_before
+	_print("due enrollments", made)
+	_print("long-queue workers (= Parallel Jobs)", workers)
+	_print("scheduler run, enqueue_due to all done (s) (target <= 60)", f"{seconds:.1f}")
+	_print("per enrollment (ms)", f"{1000 * seconds / max(made, 1):.2f}")
+	_print("Email Queue rows created", queue_rows)
+	_print("left undone", left)
+	return {"count": made, "workers": workers, "seconds": seconds, "email_queue_rows": queue_rows, "left": left}
+
+
+def growth(workers: int = 2):
+	"""How the run time grows from 1,000 to 10,000 due enrollments (a worker_run each)."""
+	small = worker_run(1000, workers)
+	large = worker_run(10_000, workers)
 	_print("1,000 -> 10,000: time ratio (10 = linear)", f"{large['seconds'] / small['seconds']:.1f}")
 	cleanup()
 	return {"1000": small["seconds"], "10000": large["seconds"]}

@@ -1,7 +1,8 @@
 """The nurture worker: sends what is due, at most once, never silently skipping a step.
 
 - `enqueue_due` is the scheduler's thin entry: it hands the work to `process_due` on the
-  long queue (one job at a time).
+  long queue, in as many parallel jobs as Lead Nurture Settings say (a lead's enrollments
+  all go to one of them), each queued at most once at a time.
 - `process_due` takes due enrollments in batches, locking them (FOR UPDATE SKIP LOCKED,
   so two workers never take the same one). Each enrollment's touch — the Nurture Touch
   row (unique per enrollment and step), its Email Queue row or ToDo, and the enrollment's
@@ -13,7 +14,6 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import frappe
@@ -21,83 +21,101 @@ from frappe import _
 from frappe.utils import cint, get_datetime, now_datetime, nowdate
 
 from lead_qualification.lead_nurture import cadence, enrollment
+from lead_qualification.lead_nurture.doctype.lead_nurture_settings.lead_nurture_settings import (
+	DEFAULT_PARALLEL_JOBS,
+	MAX_PARALLEL_JOBS,
+)
+from lead_qualification.lead_nurture.mailer import RunMailer, reuse_email_css
 
 JOB_ID = "lead_qualification:nurture"
 RETRY_AFTER = timedelta(hours=1)
+TOUCH = "Nurture Touch"
 
 
 def enqueue_due():
-	"""Scheduler entry (every 15 minutes)."""
+	"""Scheduler entry (every 15 minutes): one job per part (Lead Nurture Settings' Parallel
+	Jobs), each on the long queue, so that as many long-queue workers as the bench runs share
+	the work. A part whose job from an earlier run is still queued or running is not queued
+	again."""
 	if not enrollment.is_enabled():
 		return
 	if not frappe.db.exists(enrollment.ENROLLMENT, {"status": "Active", "next_due": ("<=", now_datetime())}):
 		return
-	frappe.enqueue(
-		"lead_qualification.lead_nurture.worker.process_due",
-		queue="long",
-		timeout=3600,
-		job_id=JOB_ID,
-		deduplicate=True,
-	)
+	parts = parallel_jobs()
+	for part in range(parts):
+		frappe.enqueue(
+			"lead_qualification.lead_nurture.worker.process_due",
+			queue="long",
+			timeout=3600,
+			job_id=f"{JOB_ID}:{part}" if parts > 1 else JOB_ID,
+			deduplicate=True,
+			part=part,
+			parts=parts,
+		)
 
 
-def due_batch(now: datetime, size: int) -> list[dict]:
-	return frappe.db.sql(
-		"""select name, lead, sequence, next_step, enrolled_on, last_touch_on
-		from `tabNurture Enrollment`
-		where status = 'Active' and next_due <= %(now)s
-		order by next_due
-		limit %(size)s
-		for update skip locked""",
-		{"now": now, "size": size},
-		as_dict=True,
-	)
+def parallel_jobs() -> int:
+	jobs = cint(enrollment.get_settings().parallel_jobs) or DEFAULT_PARALLEL_JOBS  # unset: sites from before
+	return min(max(jobs, 1), MAX_PARALLEL_JOBS)
 
 
-@contextmanager
-def reuse_email_css_rules():
-	"""Frappe inlines its e-mail CSS into every message with premailer, which re-derives
-	the same style rules from the same stylesheet for each e-mail (about 30 ms each here).
-	The derivation is a pure function of the stylesheet text, so during a run we keep its
-	result; the e-mails come out the same."""
-	try:
-		from premailer import Premailer
-	except ImportError:
-		yield
-		return
-	original = Premailer._parse_style_rules
-	cache: dict = {}
+def due_batch(now: datetime, size: int, part: int = 0, parts: int = 1) -> list[dict]:
+	"""The next due enrollments of this part, locked for this transaction.
 
-	def parse_style_rules(self, css_body, ruleset_index):
-		key = (css_body, ruleset_index, self.strip_important, self.disable_validation)
-		if key not in cache:
-			cache[key] = original(self, css_body, ruleset_index)
-		rules, leftover = cache[key]
-		return list(rules), list(leftover)
-
-	Premailer._parse_style_rules = parse_style_rules
-	try:
-		yield
-	finally:
-		Premailer._parse_style_rules = original
-
-
-def process_due(max_batches: int | None = None, batch_size: int | None = None, commit: bool = True) -> dict:
-	"""Process every due enrollment; returns counts. Commits after each batch (tests pass
-	commit=False to keep their transaction)."""
-	with reuse_email_css_rules():
-		return _process_due(max_batches, batch_size, commit)
+	Enrollments are shared between parts by their lead (CRC32 of the lead's name), so all of a
+	lead's enrollments are in one part and the per-lead weekly cap is counted by one job.
+	Candidates are read first without locks, then locked by primary key with SKIP LOCKED: a
+	locking scan would also lock the other parts' rows it passes over."""
+	part_filter = "and crc32(lead) %% %(parts)s = %(part)s" if parts > 1 else ""
+	offset = 0
+	while True:
+		candidates = frappe.db.sql_list(
+			f"""select name from `tabNurture Enrollment`
+			where status = 'Active' and next_due <= %(now)s {part_filter}
+			order by next_due
+			limit %(size)s offset %(offset)s""",
+			{"now": now, "size": size, "offset": offset, "part": part, "parts": parts},
+		)
+		if not candidates:
+			return []
+		# by primary key only: through another index InnoDB would lock every row it reads
+		rows = frappe.db.sql(
+			"""select name, lead, sequence, next_step, enrolled_on, last_touch_on, next_due
+			from `tabNurture Enrollment` force index (primary)
+			where name in %(names)s and status = 'Active' and next_due <= %(now)s
+			for update skip locked""",
+			{"names": tuple(candidates), "now": now},
+			as_dict=True,
+		)
+		if rows:
+			return sorted(rows, key=lambda row: (row.next_due, row.name))
+		offset += size  # all of these are another job's, for now: look further
 
 
-def _process_due(max_batches: int | None, batch_size: int | None, commit: bool) -> dict:
+def process_due(
+	max_batches: int | None = None,
+	batch_size: int | None = None,
+	commit: bool = True,
+	part: int = 0,
+	parts: int = 1,
+) -> dict:
+	"""Process every due enrollment of part `part` of `parts`; returns counts. Commits after
+	each batch (tests pass commit=False to keep their transaction)."""
+	with reuse_email_css():
+		return _process_due(max_batches, batch_size, commit, part, parts)
+
+
+def _process_due(max_batches: int | None, batch_size: int | None, commit: bool, part: int, parts: int) -> dict:
 	settings = enrollment.get_settings()
 	size = batch_size or cint(settings.batch_size) or 200
 	counts = {"touched": 0, "stopped": 0, "completed": 0, "postponed": 0, "passed_over": 0, "failed": 0}
 	batches = 0
 	enrollment.clear_holiday_cache()
+	mailer = RunMailer()
 	while max_batches is None or batches < max_batches:
+		writes = BatchWrites(mailer)
 		now = now_datetime()
-		rows = due_batch(now, size)
+		rows = due_batch(now, size, part, parts)
 		if not rows:
 			break
 		facts = enrollment.lead_facts(rows)
@@ -108,16 +126,31 @@ def _process_due(max_batches: int | None, batch_size: int | None, commit: bool) 
 			)
 		}
 		touches = enrollment.recent_touches_for([r.lead for r in rows], now)
+		done = recorded_steps(rows)
 		for row in rows:
 			savepoint = f"lq_nurture_{frappe.generate_hash(length=8)}"
 			frappe.db.savepoint(savepoint)
+			mark = writes.mark()
 			try:
+				if touch_key(row) in done:  # the unique key would refuse it at the batch's end
+					frappe.throw(
+						_("Step {0} of nurture enrollment {1} is already recorded; it is not done twice.").format(
+							row.next_step, row.name
+						)
+					)
 				outcome = process_one(
-					row, facts.get(row.lead), now, settings, leads.get(row.lead), touches.get(row.lead, [])
+					row,
+					facts.get(row.lead),
+					now,
+					settings,
+					leads.get(row.lead),
+					touches.setdefault(row.lead, []),
+					writes,
 				)
 				counts[outcome] += 1
 			except Exception:
 				frappe.db.rollback(save_point=savepoint)
+				writes.discard(mark)
 				counts["failed"] += 1
 				frappe.log_error(
 					title=_("Nurture step failed for {0}").format(row.lead),
@@ -127,15 +160,74 @@ def _process_due(max_batches: int | None, batch_size: int | None, commit: bool) 
 				frappe.db.set_value(
 					enrollment.ENROLLMENT, row.name, "next_due", now + RETRY_AFTER, update_modified=False
 				)
+		try:
+			writes.flush()
+		except Exception:
+			# nothing of this batch is kept: its enrollments are still due, for the next run
+			frappe.db.rollback()
+			frappe.log_error(title=_("Nurture batch could not be written"))
+			counts["failed"] += len(rows)
+			break
 		if commit:
 			frappe.db.commit()  # per batch, on purpose: see the module docstring
 		batches += 1
 	return counts
 
 
-def process_one(row, facts: cadence.LeadFacts | None, now: datetime, settings, lead=None, touches=()) -> str:
+def touch_key(row) -> str:
+	return f"{row.name}:{row.next_step}"
+
+
+def recorded_steps(rows) -> set[str]:
+	"""The touch keys of these enrollments' due steps that already have a touch (only after
+	a manual change of an enrollment's step)."""
+	return set(
+		frappe.get_all(TOUCH, filters={"touch_key": ("in", [touch_key(r) for r in rows])}, pluck="touch_key")
+	)
+
+
+class BatchWrites:
+	"""What a batch's steps write — their Nurture Touch rows, their enrollments' advance and
+	their Email Queue rows — kept until the batch's end and then written together, in the
+	batch's transaction (multi-row INSERTs, one UPDATE per distinct change). A failing
+	enrollment's share is dropped with its savepoint (`mark` / `discard`)."""
+
+	def __init__(self, mailer: RunMailer):
+		self.mailer = mailer
+		self.touches: list[dict] = []
+		self.advances: list[tuple[str, dict]] = []
+
+	def mark(self) -> tuple[int, int, int]:
+		return len(self.touches), len(self.advances), self.mailer.mark()
+
+	def discard(self, mark: tuple[int, int, int]) -> None:
+		touches, advances, mails = mark
+		del self.touches[touches:]
+		del self.advances[advances:]
+		self.mailer.discard(mails)
+
+	def flush(self) -> None:
+		self.mailer.flush()
+		if self.touches:
+			fields = list(self.touches[0])
+			frappe.db.bulk_insert(TOUCH, fields, [[t[f] for f in fields] for t in self.touches])
+		same_change: dict[tuple, list[str]] = {}
+		for name, values in self.advances:
+			same_change.setdefault(tuple(sorted(values.items())), []).append(name)
+		for change, names in same_change.items():
+			frappe.db.set_value(
+				enrollment.ENROLLMENT, {"name": ("in", names)}, dict(change), update_modified=False
+			)
+		self.touches, self.advances = [], []
+
+
+def process_one(
+	row, facts: cadence.LeadFacts | None, now: datetime, settings, lead, touches: list, writes: BatchWrites
+) -> str:
 	"""One enrollment's due step. `lead` is the Lead's row (a dict of its fields) and
-	`touches` its touches of the last 7 days, both loaded for the whole batch."""
+	`touches` the list of its touches of the last 7 days, both loaded for the whole batch;
+	a touch made here is added to that list, so that the lead's other enrollments in the
+	same batch count it against the weekly cap. The touch and the advance go to `writes`."""
 	if facts is None or lead is None:  # the lead is gone
 		enrollment.stop(row.name, cadence.STOPPED_BY_USER, now)
 		return "stopped"
@@ -154,13 +246,14 @@ def process_one(row, facts: cadence.LeadFacts | None, now: datetime, settings, l
 
 	if not cadence.step_applies(step.band, band):
 		record_touch(
+			writes,
 			row,
 			step,
 			"Passed Over",
 			now,
 			note=_("Step for {0} leads; this lead is {1}.").format(_(step.band), _(band)),
 		)
-		advance(row, seq, lead, now, touched=False, settings=settings)
+		advance(writes, row, seq, lead, now, touched=False, settings=settings)
 		return "passed_over"
 
 	limits = enrollment.get_limits(lead.get("company"), settings)
@@ -171,27 +264,31 @@ def process_one(row, facts: cadence.LeadFacts | None, now: datetime, settings, l
 
 	if step.channel == "Email":
 		if not lead.email_id:
-			record_touch(row, step, "Passed Over", now, note=_("The lead has no e-mail address."))
+			record_touch(writes, row, step, "Passed Over", now, note=_("The lead has no e-mail address."))
 		else:
-			queue = send_email(lead, step)
-			record_touch(row, step, "Sent", now, email_queue=queue)
+			queue = send_email(lead, step, writes.mailer)
+			record_touch(writes, row, step, "Sent", now, email_queue=queue)
+			touches.append(now)
 	else:
 		todo = make_todo(lead, step, row)
-		record_touch(row, step, "Task Created", now, todo=todo)
-	advance(row, seq, lead, now, touched=True, settings=settings)
+		record_touch(writes, row, step, "Task Created", now, todo=todo)
+		touches.append(now)
+	advance(writes, row, seq, lead, now, touched=True, settings=settings)
 	return "touched"
 
 
-def record_touch(row, step, outcome: str, now: datetime, email_queue=None, todo=None, note=None):
+def record_touch(
+	writes: BatchWrites, row, step, outcome: str, now: datetime, email_queue=None, todo=None, note=None
+):
 	"""The step's record; its unique key (enrollment:step) makes a second one impossible.
-	(db_insert: the row is built here in full; no validation or hooks to run.)"""
-	frappe.get_doc(
+	(Written as built here, in full: no validation or hooks to run.)"""
+	writes.touches.append(
 		{
-			"doctype": "Nurture Touch",
+			"name": frappe.generate_hash(length=10),
 			"enrollment": row.name,
 			"lead": row.lead,
 			"step": row.next_step,
-			"touch_key": f"{row.name}:{row.next_step}",
+			"touch_key": touch_key(row),
 			"channel": step.channel,
 			"outcome": outcome,
 			"done_on": now,
@@ -202,11 +299,13 @@ def record_touch(row, step, outcome: str, now: datetime, email_queue=None, todo=
 			"modified_by": frappe.session.user,
 			"creation": now,
 			"modified": now,
+			"docstatus": 0,
+			"idx": 0,
 		}
-	).db_insert()
+	)
 
 
-def advance(row, seq, lead, now: datetime, touched: bool, settings) -> None:
+def advance(writes: BatchWrites, row, seq, lead, now: datetime, touched: bool, settings) -> None:
 	next_step = row.next_step + 1
 	values = {"next_step": next_step}
 	if touched:
@@ -220,7 +319,7 @@ def advance(row, seq, lead, now: datetime, touched: bool, settings) -> None:
 			since, step.wait_days, lead.get("lq_score_band"), enrollment.get_cadence(settings)
 		)
 		values["next_due"] = max(due, now)
-	frappe.db.set_value(enrollment.ENROLLMENT, row.name, values, update_modified=False)
+	writes.advances.append((row.name, values))
 
 
 def complete(name: str, now: datetime) -> None:
@@ -234,23 +333,11 @@ def template_for(lead, step) -> str:
 	return step.email_template
 
 
-def send_email(lead, step) -> str | None:
+def send_email(lead, step, mailer: RunMailer) -> str | None:
 	"""Render the Email Template with the lead and queue it through Frappe's Email Queue
-	(which adds the unsubscribe link and drops unsubscribed addresses)."""
+	(QueueBuilder adds the unsubscribe link and drops unsubscribed addresses)."""
 	template = frappe.get_cached_doc("Email Template", template_for(lead, step))
-	context = lead
-	queue = frappe.sendmail(
-		recipients=[lead.email_id],
-		subject=template.get_formatted_subject(context),
-		message=template.get_formatted_response(context),
-		reference_doctype="Lead",
-		reference_name=lead.name,
-		now=False,
-		delayed=True,
-		add_unsubscribe_link=1,
-		unsubscribe_message=_("Don't want these e-mails?"),
-	)
-	return queue.name if queue else None
+	return mailer.queue(template, lead)
 
 
 def make_todo(lead, step, row) -> str:

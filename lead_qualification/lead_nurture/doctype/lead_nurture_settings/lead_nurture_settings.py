@@ -5,6 +5,9 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+DEFAULT_PARALLEL_JOBS = 2
+MAX_PARALLEL_JOBS = 16
+
 
 class LeadNurtureSettings(Document):
 	def validate(self):
@@ -18,3 +21,9 @@ class LeadNurtureSettings(Document):
 			frappe.throw(_("Most Touches per Lead in 7 Days cannot be negative."), title=_("Limits"))
 		if (self.batch_size or 0) < 1:
 			self.batch_size = 200
+		if not self.parallel_jobs:
+			self.parallel_jobs = DEFAULT_PARALLEL_JOBS
+		if not 1 <= self.parallel_jobs <= MAX_PARALLEL_JOBS:
+			frappe.throw(
+				_("Parallel Jobs must be between 1 and {0}.").format(MAX_PARALLEL_JOBS), title=_("Processing")
+			)

@@ -1,0 +1,193 @@
+"""The nurture run's e-mails: built by Frappe's own QueueBuilder, written to the Email Queue.
+
+Each e-mail is built the way `frappe.sendmail` builds it, by QueueBuilder: the same
+wrapper, CSS inlining, unsubscribe link, unsubscribe-list check, MIME message and Email
+Queue document. A run makes thousands of them, so a `RunMailer` does once per run what
+Frappe would work out again, with the same answer, for every e-mail:
+
+- the outgoing Email Account, and whether it is a row in the database (QueueBuilder loads
+  the whole account and its IMAP folders for each e-mail only to learn that);
+- the Email Templates' Jinja, compiled once per template text (frappe.render_template
+  compiles the text again on each call), rendered in Frappe's own Jinja environment;
+- what premailer derives from Frappe's e-mail stylesheet: its style rules, the rules it
+  keeps in a <style> block, and the file's text (`reuse_email_css`);
+
+and it writes the batch's Email Queue documents with one multi-row INSERT (`flush`, in the
+batch's transaction) instead of one Document.insert each.
+
+test_nurture checks that the rows are the ones frappe.sendmail writes.
+"""
+
+from __future__ import annotations
+
+import copy
+from contextlib import contextmanager
+
+import frappe
+from frappe import _
+from frappe.email.doctype.email_account.email_account import EmailAccount
+from frappe.email.doctype.email_queue.email_queue import QueueBuilder
+from frappe.utils.jinja import get_jenv
+
+
+class RunMailer:
+	"""Queues a run's e-mails; one per run (or per batch), not shared between sites."""
+
+	def __init__(self, reference_doctype: str = "Lead"):
+		self.reference_doctype = reference_doctype
+		self._account = None
+		self._compiled: dict[str, object] = {}
+		self._pending: list = []  # Email Queue documents for the next flush
+
+	def email_account(self):
+		"""The account QueueBuilder would pick (same call), with its database check done once.
+		A copy: the answer is kept on our instance, not on the one Frappe caches."""
+		if self._account is None:
+			account = EmailAccount.find_outgoing(
+				match_by_doctype=self.reference_doctype, match_by_email="", _raise_error=True
+			)
+			account = copy.copy(account)
+			exists = bool(account.is_exists_in_db())
+			account.is_exists_in_db = lambda: exists
+			self._account = account
+		return self._account
+
+	def render(self, text: str | None, context) -> str:
+		"""frappe.render_template for a template string, compiled once per run."""
+		if not text:
+			return ""
+		compiled = self._compiled.get(text)
+		if compiled is None:
+			if ".__" in text:  # frappe.render_template's safe_render rule
+				frappe.throw(_("Illegal template"))
+			compiled = self._compiled[text] = get_jenv().from_string(text)
+		return compiled.render(context)
+
+	def queue(self, template, lead) -> str | None:
+		"""Render `template` (an Email Template document) for `lead` (a dict of the Lead's
+		fields) into an Email Queue row, written by the next `flush`; returns the row's name,
+		or None when Frappe queues nothing (the address is on the unsubscribe list)."""
+		builder = _RunQueueBuilder(
+			self,
+			recipients=[lead.email_id],
+			subject=self.render(template.subject, lead),
+			message=self.render(template.response_, lead),
+			reference_doctype=self.reference_doctype,
+			reference_name=lead.name,
+			add_unsubscribe_link=1,
+			unsubscribe_message=_("Don't want these e-mails?"),
+		)
+		queue = builder.build()
+		if queue is None:
+			return None
+		self._pending.append(queue)
+		return queue.name
+
+	def mark(self) -> int:
+		return len(self._pending)
+
+	def discard(self, mark: int) -> None:
+		"""Forget the e-mails queued since `mark` (their enrollment failed)."""
+		del self._pending[mark:]
+
+	def flush(self) -> int:
+		"""Insert the pending Email Queue rows and their recipients, a multi-row INSERT each,
+		in the caller's transaction. The rows are QueueBuilder's documents as built above;
+		Email Queue has no insert hooks of its own, and nobody edits these rows, so there
+		is no Version to keep or list view to notify. Returns how many were written."""
+		pending, self._pending = self._pending, []
+		if pending:
+			_bulk_insert([queue.get_valid_dict(convert_dates_to_str=True, ignore_virtual=True) for queue in pending])
+			_bulk_insert(
+				[
+					child.get_valid_dict(convert_dates_to_str=True, ignore_virtual=True)
+					for queue in pending
+					for child in queue.recipients
+				],
+				doctype="Email Queue Recipient",
+			)
+		return len(pending)
+
+
+def _bulk_insert(rows: list[dict], doctype: str = "Email Queue") -> None:
+	if not rows:
+		return
+	fields = list(rows[0])
+	frappe.db.bulk_insert(doctype, fields, [[row.get(field) for field in fields] for row in rows])
+
+
+class _RunQueueBuilder(QueueBuilder):
+	"""QueueBuilder with the run's Email Account (see RunMailer.email_account), building its
+	one e-mail's Email Queue document as QueueBuilder.process does for a single recipient
+	that is not sent now (EmailQueue.new), named and stamped but not yet inserted."""
+
+	def __init__(self, mailer: RunMailer, **kwargs):
+		super().__init__(**kwargs)
+		self._mailer = mailer
+
+	def get_outgoing_email_account(self):
+		return self._mailer.email_account()
+
+	def build(self):
+		recipients = self.final_recipients()  # without the unsubscribed
+		if not recipients:
+			return None
+		data = self.as_dict(include_recipients=False)
+		if not data:  # an invalid address: QueueBuilder has logged it
+			return None
+		queue = frappe.new_doc("Email Queue")  # with the DocType's defaults (status Not Sent)
+		queue.update(data)
+		queue.set_recipients(recipients)
+		queue.set_new_name()
+		queue.set_user_and_timestamp()
+		queue.set_parent_in_children()
+		return queue
+
+
+@contextmanager
+def reuse_email_css():
+	"""Frappe inlines its e-mail CSS into every message with premailer, which for each e-mail
+	reads the stylesheet file, derives its style rules (about 30 ms) and serialises the rules
+	it cannot inline into a <style> block. All three depend only on the stylesheet, so during
+	a run they are kept; premailer's own output is unchanged."""
+	try:
+		from premailer import Premailer
+	except ImportError:
+		yield
+		return
+	original_parse = Premailer._parse_style_rules
+	original_to_string = Premailer._css_rules_to_string
+	original_load = Premailer._load_external
+	rules_cache: dict = {}
+	string_cache: dict = {}
+	file_cache: dict = {}
+
+	def parse_style_rules(self, css_body, ruleset_index):
+		key = (css_body, ruleset_index, self.strip_important, self.disable_validation)
+		if key not in rules_cache:
+			rules_cache[key] = original_parse(self, css_body, ruleset_index)
+		rules, leftover = rules_cache[key]
+		return list(rules), list(leftover)
+
+	def css_rules_to_string(self, rules):
+		# the leftover rules are the cached objects above (kept alive by the cache), so
+		# their identities name them
+		key = tuple(id(rule) for rule in rules)
+		if key not in string_cache:
+			string_cache[key] = original_to_string(self, rules)
+		return string_cache[key]
+
+	def load_external(self, url):
+		if url not in file_cache:
+			file_cache[url] = original_load(self, url)
+		return file_cache[url]
+
+	Premailer._parse_style_rules = parse_style_rules
+	Premailer._css_rules_to_string = css_rules_to_string
+	Premailer._load_external = load_external
+	try:
+		yield
+	finally:
+		Premailer._parse_style_rules = original_parse
+		Premailer._css_rules_to_string = original_to_string
+		Premailer._load_external = original_load
