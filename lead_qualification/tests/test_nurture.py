@@ -1,12 +1,16 @@
 """Integration tests on a real ERPNext site: nurture enrollments, cadence, stop rules,
 limits, e-mail through Email Queue, call tasks as ToDos."""
 
+import email
+import re
+import zlib
 from datetime import timedelta
+from unittest.mock import patch
 
 import frappe
 from frappe.utils import add_days, get_datetime, getdate, now_datetime, nowdate
 
-from lead_qualification.lead_nurture import api, enrollment, worker
+from lead_qualification.lead_nurture import api, enrollment, mailer, worker
 from lead_qualification.lead_nurture.enrollment import NurtureError
 from lead_qualification.lead_scoring import scoring
 from lead_qualification.tests.utils import (
@@ -411,3 +415,141 @@ class TestEnrollment(NurtureTestCase):
 	def test_sequence_validation(self):
 		with self.assertRaises(frappe.ValidationError):
 			make_sequence("LQ Bad", steps=[{"channel": "Call Task", "task": " "}])
+
+
+def parts_of(message: str) -> dict:
+	"""An Email Queue message's headers and decoded parts, without what differs between
+	two e-mails of the same content (Message-Id, Date, MIME boundaries)."""
+	msg = email.message_from_string(message)
+	headers = {k: v for k, v in msg.items() if k not in ("Message-Id", "Date", "Content-Type")}
+	bodies = [
+		part.get_payload(decode=True).decode()
+		for part in msg.walk()
+		if part.get_content_maintype() == "text"
+	]
+	return {"headers": headers, "bodies": bodies}
+
+
+class TestRunMailer(NurtureTestCase):
+	"""The worker's e-mails are the ones frappe.sendmail writes, and the batch's writes are
+	kept or dropped with their enrollment."""
+
+	def test_email_queue_row_is_the_one_frappe_sendmail_writes(self):
+		lead = make_lead(first_name="Gaëlle")
+		self.make_due(lead)
+		run_worker()
+		ours = frappe.get_doc("Email Queue", {"reference_name": lead.name})
+
+		template = frappe.get_doc("Email Template", "Nurture - Useful advice")
+		row = frappe._dict(frappe.db.get_value("Lead", lead.name, "*", as_dict=True))
+		theirs = frappe.sendmail(
+			recipients=[lead.email_id],
+			subject=template.get_formatted_subject(row),
+			message=template.get_formatted_response(row),
+			reference_doctype="Lead",
+			reference_name=lead.name,
+			now=False,
+			delayed=True,
+			add_unsubscribe_link=1,
+			unsubscribe_message=frappe._("Don't want these e-mails?"),
+		)
+		theirs = frappe.get_doc("Email Queue", theirs.name)
+		ignore = {"name", "creation", "modified", "message_id", "message", "recipients"}
+		fields = [f for f in ours.as_dict() if f not in ignore and not f.startswith("_")]
+		self.assertEqual({f: ours.get(f) for f in fields}, {f: theirs.get(f) for f in fields})
+		self.assertEqual(
+			[(r.recipient, r.status) for r in ours.recipients],
+			[(r.recipient, r.status) for r in theirs.recipients],
+		)
+		self.assertEqual(parts_of(ours.message), parts_of(theirs.message))
+		self.assertIn("Gaëlle", parts_of(ours.message)["bodies"][-1])
+		self.assertIn("<!--unsubscribe_url-->", ours.message)
+
+	def test_compiled_template_renders_like_frappe(self):
+		run = mailer.RunMailer()
+		text = "Bonjour {{ lead_name }}{% if company_name %} ({{ company_name }}){% endif %}"
+		for context in ({"lead_name": "Ana"}, {"lead_name": "Luc", "company_name": "Bois & Co"}):
+			self.assertEqual(run.render(text, context), frappe.render_template(text, context))
+		with self.assertRaises(frappe.ValidationError):
+			run.render("{{ lead_name.__class__ }}", {"lead_name": "x"})
+
+	def test_a_failing_enrollment_loses_its_queued_email(self):
+		good, bad = make_lead(), make_lead()
+		self.make_due(good)
+		self.make_due(bad)
+		real_advance = worker.advance
+
+		def advance(writes, row, *args, **kwargs):
+			if row.lead == bad.name:  # after its e-mail was queued for the batch
+				raise RuntimeError("disk full")
+			return real_advance(writes, row, *args, **kwargs)
+
+		with patch.object(worker, "advance", advance):
+			counts = run_worker()
+		self.assertEqual((counts["touched"], counts["failed"]), (1, 1))
+		self.assertEqual((email_queue_rows(good), email_queue_rows(bad)), (1, 0))
+		self.assertEqual(frappe.db.count("Nurture Touch", {"lead": bad.name}), 0)
+		self.assertEqual(enrollment_of(bad).next_step, 1)
+		self.assertEqual(enrollment_of(good).next_step, 2)
+
+	def test_a_batch_that_cannot_be_written_is_left_due(self):
+		lead = make_lead()
+		self.make_due(lead)
+		with patch.object(mailer.RunMailer, "flush", side_effect=RuntimeError("lost connection")):
+			counts = worker.process_due(commit=False)
+		self.assertEqual(counts["failed"], 1)
+		self.assertTrue(frappe.db.exists("Error Log", {"method": "Nurture batch could not be written"}))
+
+
+class TestParallelJobs(NurtureTestCase):
+	def test_enqueue_due_queues_one_job_per_part(self):
+		set_nurture_settings(parallel_jobs=3)
+		self.make_due(make_lead())
+		with patch.object(frappe, "enqueue") as enqueue:
+			worker.enqueue_due()
+		calls = [c.kwargs for c in enqueue.call_args_list]
+		self.assertEqual([(c["part"], c["parts"]) for c in calls], [(0, 3), (1, 3), (2, 3)])
+		self.assertEqual(len({c["job_id"] for c in calls}), 3)
+		self.assertTrue(all(c["queue"] == "long" and c["deduplicate"] for c in calls))
+
+	def test_parts_share_the_work_by_lead(self):
+		leads = [make_lead() for _ in range(6)]
+		make_sequence("LQ Second", steps=[{"channel": "To Do", "task": "Check"}])
+		for lead in leads:
+			self.make_due(lead)
+			enrollment.enroll(lead.name, "LQ Second")
+		frappe.db.set_value(
+			"Nurture Enrollment",
+			{"lead": ("in", [lead.name for lead in leads])},
+			"next_due",
+			now_datetime() - timedelta(minutes=1),
+		)
+		done = {}
+		for part in (0, 1):
+			worker.process_due(commit=False, part=part, parts=2)
+			for lead in leads:
+				if lead.name not in done and frappe.db.count("Nurture Touch", {"lead": lead.name}):
+					done[lead.name] = part
+		# every lead done once, both its enrollments in the part its name falls in
+		self.assertEqual(done, {lead.name: zlib.crc32(lead.name.encode()) % 2 for lead in leads})
+		for lead in leads:
+			self.assertEqual(frappe.db.count("Nurture Touch", {"lead": lead.name}), 2)
+
+	def test_a_leads_enrollments_in_one_batch_respect_the_cap(self):
+		set_nurture_settings(max_touches_per_week=1)
+		lead = make_lead()
+		make_sequence("LQ Second", steps=[{"channel": "To Do", "task": "Check"}])
+		self.make_due(lead)
+		enrollment.enroll(lead.name, "LQ Second")
+		frappe.db.set_value(
+			"Nurture Enrollment", {"lead": lead.name}, "next_due", now_datetime() - timedelta(minutes=1)
+		)
+		counts = run_worker()
+		self.assertEqual((counts["touched"], counts["postponed"]), (1, 1))
+		self.assertEqual(frappe.db.count("Nurture Touch", {"lead": lead.name}), 1)
+
+	def test_parallel_jobs_setting(self):
+		set_nurture_settings(parallel_jobs=0)  # empty: the default
+		self.assertEqual(frappe.db.get_single_value("Lead Nurture Settings", "parallel_jobs"), 2)
+		with self.assertRaises(frappe.ValidationError):
+			set_nurture_settings(parallel_jobs=17)

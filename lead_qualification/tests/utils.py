@@ -143,6 +143,7 @@ def reset_nurture_settings():
 		quiet_hours_start="00:00:00",
 		quiet_hours_end="00:00:00",
 		batch_size=200,
+		parallel_jobs=2,
 	)
 
 
