@@ -218,6 +218,12 @@ def crash_check() -> dict:
 		and not exists (select 1 from `tabNurture Touch` t where t.email_queue = q.name)""",
 		f"{PREFIX}%",
 	)[0][0]
+	emails_without_recipient = frappe.db.sql(
+		"""select count(*) from `tabEmail Queue` q
+		where q.reference_doctype = 'Lead' and q.reference_name like %s
+		and not exists (select 1 from `tabEmail Queue Recipient` r where r.parent = q.name)""",
+		f"{PREFIX}%",
+	)[0][0]
 	skipped = frappe.db.sql(
 		"""select count(*) from `tabNurture Enrollment` e
 		where e.sequence = %s and e.next_step > 1
@@ -230,6 +236,7 @@ def crash_check() -> dict:
 		"Email Queue rows": emails,
 		"duplicate Email Queue rows (leads with more than one)": duplicate_emails,
 		"Email Queue rows without their touch": emails_without_touch,
+		"Email Queue rows without their recipient": emails_without_recipient,
 		"skipped steps (advanced without a touch)": skipped,
 		"not yet processed": not_advanced,
 	}
@@ -239,6 +246,7 @@ def crash_check() -> dict:
 		duplicate_emails == 0
 		and skipped == 0
 		and emails_without_touch == 0
+		and emails_without_recipient == 0
 		and not_advanced == 0
 		and touches == enrollments
 	)
