@@ -152,6 +152,7 @@ def worker_run(count: int = 10_000, workers: int = 2, timeout: int = 900) -> dic
 		while len(get_workers(queue)) < started_before + workers and time.monotonic() < deadline:
 			time.sleep(0.2)
 		queue_before = frappe.db.count("Email Queue")
+		started_on = now_datetime()
 		start = time.perf_counter()
 		worker.enqueue_due()
 		left = made
@@ -174,8 +175,19 @@ def worker_run(count: int = 10_000, workers: int = 2, timeout: int = 900) -> dic
 	_print("scheduler run, enqueue_due to all done (s) (target <= 60)", f"{seconds:.1f}")
 	_print("per enrollment (ms)", f"{1000 * seconds / max(made, 1):.2f}")
 	_print("Email Queue rows created", queue_rows)
+	retried = frappe.db.count(
+		"Error Log", {"method": "Nurture batch could not be written", "creation": (">=", started_on)}
+	)
 	_print("left undone", left)
-	return {"count": made, "workers": workers, "seconds": seconds, "email_queue_rows": queue_rows, "left": left}
+	_print("batches taken again (deadlock or other write failure)", retried)
+	return {
+		"count": made,
+		"workers": workers,
+		"seconds": seconds,
+		"email_queue_rows": queue_rows,
+		"left": left,
+		"batches_retried": retried,
+	}
 
 
 def growth(workers: int = 2):

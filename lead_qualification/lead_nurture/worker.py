@@ -30,6 +30,8 @@ from lead_qualification.lead_nurture.mailer import RunMailer, reuse_email_css
 JOB_ID = "lead_qualification:nurture"
 RETRY_AFTER = timedelta(hours=1)
 TOUCH = "Nurture Touch"
+OUTCOMES = ("touched", "stopped", "completed", "postponed", "passed_over", "failed")
+MAX_BATCH_RETRIES = 3
 
 
 def enqueue_due():
@@ -108,69 +110,91 @@ def process_due(
 def _process_due(max_batches: int | None, batch_size: int | None, commit: bool, part: int, parts: int) -> dict:
 	settings = enrollment.get_settings()
 	size = batch_size or cint(settings.batch_size) or 200
-	counts = {"touched": 0, "stopped": 0, "completed": 0, "postponed": 0, "passed_over": 0, "failed": 0}
-	batches = 0
+	counts = dict.fromkeys(OUTCOMES, 0)
+	counts["batches_retried"] = 0
+	batches = retries = 0
 	enrollment.clear_holiday_cache()
 	mailer = RunMailer()
 	while max_batches is None or batches < max_batches:
-		writes = BatchWrites(mailer)
 		now = now_datetime()
 		rows = due_batch(now, size, part, parts)
 		if not rows:
 			break
-		facts = enrollment.lead_facts(rows)
-		leads = {
-			r.name: r
-			for r in frappe.get_all(
-				"Lead", filters={"name": ("in", [r.lead for r in rows])}, fields=["*"], limit_page_length=0
-			)
-		}
-		touches = enrollment.recent_touches_for([r.lead for r in rows], now)
-		done = recorded_steps(rows)
-		for row in rows:
-			savepoint = f"lq_nurture_{frappe.generate_hash(length=8)}"
-			frappe.db.savepoint(savepoint)
-			mark = writes.mark()
-			try:
-				if touch_key(row) in done:  # the unique key would refuse it at the batch's end
-					frappe.throw(
-						_("Step {0} of nurture enrollment {1} is already recorded; it is not done twice.").format(
-							row.next_step, row.name
-						)
-					)
-				outcome = process_one(
-					row,
-					facts.get(row.lead),
-					now,
-					settings,
-					leads.get(row.lead),
-					touches.setdefault(row.lead, []),
-					writes,
-				)
-				counts[outcome] += 1
-			except Exception:
-				frappe.db.rollback(save_point=savepoint)
-				writes.discard(mark)
-				counts["failed"] += 1
-				frappe.log_error(
-					title=_("Nurture step failed for {0}").format(row.lead),
-					reference_doctype=enrollment.ENROLLMENT,
-					reference_name=row.name,
-				)
-				frappe.db.set_value(
-					enrollment.ENROLLMENT, row.name, "next_due", now + RETRY_AFTER, update_modified=False
-				)
+		writes = BatchWrites(mailer)
+		start = writes.mark()
 		try:
+			batch_counts = process_batch(rows, now, settings, writes)
 			writes.flush()
 		except Exception:
-			# nothing of this batch is kept: its enrollments are still due, for the next run
+			# Nothing of this batch is kept (a deadlock, a lost connection...): its
+			# enrollments are still due and are taken again; after three failures in a row,
+			# the next run takes them.
 			frappe.db.rollback()
+			writes.discard(start)
 			frappe.log_error(title=_("Nurture batch could not be written"))
-			counts["failed"] += len(rows)
-			break
+			counts["batches_retried"] += 1
+			retries += 1
+			if retries >= MAX_BATCH_RETRIES:
+				break
+			continue
 		if commit:
 			frappe.db.commit()  # per batch, on purpose: see the module docstring
+		retries = 0
 		batches += 1
+		for outcome, n in batch_counts.items():
+			counts[outcome] += n
+	return counts
+
+
+def process_batch(rows, now: datetime, settings, writes: "BatchWrites") -> dict:
+	"""Each enrollment of the batch in its savepoint; returns the outcomes. A failing
+	enrollment is rolled back, logged and retried an hour later; an error that has already
+	undone the whole transaction (deadlock, lock wait) is raised for the batch to be retried."""
+	counts = dict.fromkeys(OUTCOMES, 0)
+	facts = enrollment.lead_facts(rows)
+	leads = {
+		r.name: r
+		for r in frappe.get_all(
+			"Lead", filters={"name": ("in", [r.lead for r in rows])}, fields=["*"], limit_page_length=0
+		)
+	}
+	touches = enrollment.recent_touches_for([r.lead for r in rows], now)
+	done = recorded_steps(rows)
+	for row in rows:
+		savepoint = f"lq_nurture_{frappe.generate_hash(length=8)}"
+		frappe.db.savepoint(savepoint)
+		mark = writes.mark()
+		try:
+			if touch_key(row) in done:  # the unique key would refuse it at the batch's end
+				frappe.throw(
+					_("Step {0} of nurture enrollment {1} is already recorded; it is not done twice.").format(
+						row.next_step, row.name
+					)
+				)
+			outcome = process_one(
+				row,
+				facts.get(row.lead),
+				now,
+				settings,
+				leads.get(row.lead),
+				touches.setdefault(row.lead, []),
+				writes,
+			)
+			counts[outcome] += 1
+		except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
+			raise
+		except Exception:
+			frappe.db.rollback(save_point=savepoint)
+			writes.discard(mark)
+			counts["failed"] += 1
+			frappe.log_error(
+				title=_("Nurture step failed for {0}").format(row.lead),
+				reference_doctype=enrollment.ENROLLMENT,
+				reference_name=row.name,
+			)
+			frappe.db.set_value(
+				enrollment.ENROLLMENT, row.name, "next_due", now + RETRY_AFTER, update_modified=False
+			)
 	return counts
 
 

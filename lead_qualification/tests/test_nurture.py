@@ -4,6 +4,7 @@ limits, e-mail through Email Queue, call tasks as ToDos."""
 import email
 import re
 import zlib
+from contextlib import contextmanager
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -430,6 +431,20 @@ def parts_of(message: str) -> dict:
 	return {"headers": headers, "bodies": bodies}
 
 
+@contextmanager
+def batch_rollback_spares_the_test():
+	"""The worker rolls a failed batch back; in a test, that must undo what the batch did,
+	not the test's own leads and enrollments (its transaction is never committed)."""
+	frappe.db.savepoint("lq_before_run")
+	real_rollback = frappe.db.rollback
+
+	def rollback(*, save_point=None):
+		return real_rollback(save_point=save_point or "lq_before_run")
+
+	with patch.object(frappe.db, "rollback", rollback):
+		yield
+
+
 class TestRunMailer(NurtureTestCase):
 	"""The worker's e-mails are the ones frappe.sendmail writes, and the batch's writes are
 	kept or dropped with their enrollment."""
@@ -495,10 +510,34 @@ class TestRunMailer(NurtureTestCase):
 	def test_a_batch_that_cannot_be_written_is_left_due(self):
 		lead = make_lead()
 		self.make_due(lead)
-		with patch.object(mailer.RunMailer, "flush", side_effect=RuntimeError("lost connection")):
+		with (
+			patch.object(mailer.RunMailer, "flush", side_effect=RuntimeError("lost connection")) as flush,
+			batch_rollback_spares_the_test(),
+		):
 			counts = worker.process_due(commit=False)
-		self.assertEqual(counts["failed"], 1)
+		# tried three times, then left for the next run; nothing counted as done
+		self.assertEqual(flush.call_count, worker.MAX_BATCH_RETRIES)
+		self.assertEqual(counts["batches_retried"], worker.MAX_BATCH_RETRIES)
+		self.assertEqual(counts["touched"], 0)
 		self.assertTrue(frappe.db.exists("Error Log", {"method": "Nurture batch could not be written"}))
+
+	def test_a_batch_is_taken_again_after_a_deadlock(self):
+		lead = make_lead()
+		self.make_due(lead)
+		real_flush = mailer.RunMailer.flush
+		calls = []
+
+		def flush(run):
+			calls.append(1)
+			if len(calls) == 1:
+				raise frappe.QueryDeadlockError("Deadlock found when trying to get lock")
+			return real_flush(run)
+
+		with patch.object(mailer.RunMailer, "flush", flush), batch_rollback_spares_the_test():
+			counts = worker.process_due(commit=False)
+		self.assertEqual((counts["batches_retried"], counts["touched"]), (1, 1))
+		self.assertEqual(email_queue_rows(lead), 1)
+		self.assertEqual(frappe.db.count("Nurture Touch", {"lead": lead.name}), 1)
 
 
 class TestParallelJobs(NurtureTestCase):
