@@ -239,8 +239,14 @@ class BatchWrites:
 		for name, values in self.advances:
 			same_change.setdefault(tuple(sorted(values.items())), []).append(name)
 		for change, names in same_change.items():
-			frappe.db.set_value(
-				enrollment.ENROLLMENT, {"name": ("in", names)}, dict(change), update_modified=False
+			# by primary key only: on a small table a plain `name in (...)` may be read by a
+			# full scan that locks every row, the other parts' too (a deadlock)
+			values = dict(change)
+			assignments = ", ".join(f"`{field}` = %({field})s" for field in values)
+			frappe.db.sql(
+				f"""update `tabNurture Enrollment` force index (primary)
+				set {assignments} where name in %(names)s""",
+				{**values, "names": tuple(names)},
 			)
 		self.touches, self.advances = [], []
 
