@@ -7,6 +7,8 @@ Frappe would work out again, with the same answer, for every e-mail:
 
 - the outgoing Email Account, and whether it is a row in the database (QueueBuilder loads
   the whole account and its IMAP folders for each e-mail only to learn that);
+- the unsubscribe list, read once per batch with QueueBuilder's rule instead of once per
+  e-mail (`load_unsubscribed`);
 - the Email Templates' Jinja, compiled once per template text (frappe.render_template
   compiles the text again on each call), rendered in Frappe's own Jinja environment;
 - what premailer derives from Frappe's e-mail stylesheet: its style rules, the rules it
@@ -38,6 +40,8 @@ class RunMailer:
 		self._account = None
 		self._compiled: dict[str, object] = {}
 		self._pending: list = []  # Email Queue documents for the next flush
+		self._unsubscribed: set[tuple[str, str | None]] = set()
+		self._unsubscribe_loaded: set[str] = set()
 
 	def email_account(self):
 		"""The account QueueBuilder would pick (same call), with its database check done once.
@@ -51,6 +55,37 @@ class RunMailer:
 			account.is_exists_in_db = lambda: exists
 			self._account = account
 		return self._account
+
+	def load_unsubscribed(self, emails: dict[str, str]) -> None:
+		"""Read the unsubscribe list for a batch of references ({reference name: e-mail}) in
+		one query, with QueueBuilder's own rule: an address is left out when it unsubscribed
+		from this very document or from everything (global). Addresses compare without case,
+		as MariaDB finds them in QueueBuilder's query (QueueBuilder then compares what it
+		found with case, so it would still send to FOO@example.com after foo@example.com
+		unsubscribed; the run does not)."""
+		self._unsubscribed = set()
+		self._unsubscribe_loaded = set(emails)
+		addresses = tuple({e for e in emails.values() if e})
+		if not addresses:
+			return
+		for email, reference_name, is_global in frappe.db.sql(
+			"""select email, reference_name, global_unsubscribe from `tabEmail Unsubscribe`
+			where email in %(emails)s and (global_unsubscribe = 1
+				or (reference_doctype = %(doctype)s and reference_name in %(names)s))""",
+			{"emails": addresses, "doctype": self.reference_doctype, "names": tuple(emails)},
+		):
+			self._unsubscribed.add((email.lower(), None if is_global else reference_name))
+
+	def unsubscribed_among(self, emails: list[str], reference_name: str) -> list[str] | None:
+		"""Which of `emails` are unsubscribed for `reference_name`; None if its batch's list
+		was not loaded (QueueBuilder then asks the database itself)."""
+		if reference_name not in self._unsubscribe_loaded:
+			return None
+		return [
+			e
+			for e in emails
+			if (e.lower(), None) in self._unsubscribed or (e.lower(), reference_name) in self._unsubscribed
+		]
 
 	def render(self, text: str | None, context) -> str:
 		"""frappe.render_template for a template string, compiled once per run."""
@@ -127,6 +162,15 @@ class _RunQueueBuilder(QueueBuilder):
 
 	def get_outgoing_email_account(self):
 		return self._mailer.email_account()
+
+	def get_unsubscribed_user_emails(self):
+		if self._unsubscribed_user_emails is None:
+			self._unsubscribed_user_emails = self._mailer.unsubscribed_among(
+				list(set(self.recipients + self.cc + self.bcc)), self.reference_name
+			)
+		if self._unsubscribed_user_emails is None:
+			return super().get_unsubscribed_user_emails()
+		return self._unsubscribed_user_emails
 
 	def build(self):
 		recipients = self.final_recipients()  # without the unsubscribed

@@ -160,6 +160,7 @@ def process_batch(rows, now: datetime, settings, writes: "BatchWrites") -> dict:
 	}
 	touches = enrollment.recent_touches_for([r.lead for r in rows], now)
 	done = recorded_steps(rows)
+	writes.mailer.load_unsubscribed({name: lead.email_id for name, lead in leads.items()})
 	for row in rows:
 		savepoint = f"lq_nurture_{frappe.generate_hash(length=8)}"
 		frappe.db.savepoint(savepoint)

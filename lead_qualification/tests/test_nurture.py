@@ -480,6 +480,44 @@ class TestRunMailer(NurtureTestCase):
 		self.assertIn("Gaëlle", parts_of(ours.message)["bodies"][-1])
 		self.assertIn("<!--unsubscribe_url-->", ours.message)
 
+	def test_unsubscribe_list_read_per_batch_with_frappes_rule(self):
+		from frappe.email.doctype.email_queue.email_queue import QueueBuilder
+
+		a, b = make_lead(), make_lead()
+		address = a.email_id
+		frappe.get_doc(
+			{"doctype": "Email Unsubscribe", "email": address.upper(), "reference_doctype": "Lead", "reference_name": a.name}
+		).insert(ignore_permissions=True)
+
+		def frappes_answer(lead_name):
+			# Frappe returns the address as stored, and then compares it with case: the
+			# run's list gives the recipient's own spelling, so that it is left out
+			return [
+				e.lower()
+				for e in QueueBuilder(
+					recipients=[address], reference_doctype="Lead", reference_name=lead_name
+				).get_unsubscribed_user_emails()
+			]
+
+		run = mailer.RunMailer()
+		run.load_unsubscribed({a.name: address, b.name: address})
+		for lead in (a, b):
+			self.assertEqual(run.unsubscribed_among([address], lead.name), frappes_answer(lead.name))
+		self.assertEqual(run.unsubscribed_among([address], a.name), [address])  # from this lead
+		self.assertEqual(run.unsubscribed_among([address], b.name), [])  # the same address, another lead
+		self.assertIsNone(run.unsubscribed_among([address], "not loaded"))
+
+		template = frappe.get_doc("Email Template", "Nurture - Useful advice")
+		row = frappe._dict(frappe.db.get_value("Lead", b.name, "*", as_dict=True))
+		row.email_id = address
+		self.assertIsNotNone(run.queue(template, row))
+		frappe.get_doc({"doctype": "Email Unsubscribe", "email": address, "global_unsubscribe": 1}).insert(
+			ignore_permissions=True
+		)
+		run.load_unsubscribed({b.name: address})
+		self.assertEqual(run.unsubscribed_among([address], b.name), frappes_answer(b.name))
+		self.assertIsNone(run.queue(template, row))  # unsubscribed from everything: nothing queued
+
 	def test_compiled_template_renders_like_frappe(self):
 		run = mailer.RunMailer()
 		text = "Bonjour {{ lead_name }}{% if company_name %} ({{ company_name }}){% endif %}"
