@@ -25,7 +25,7 @@ from lead_qualification.lead_nurture.doctype.lead_nurture_settings.lead_nurture_
 	DEFAULT_PARALLEL_JOBS,
 	MAX_PARALLEL_JOBS,
 )
-from lead_qualification.lead_nurture.mailer import RunMailer, reuse_email_css
+from lead_qualification.lead_nurture.mailer import RunMailer, reuse_email_work
 
 JOB_ID = "lead_qualification:nurture"
 RETRY_AFTER = timedelta(hours=1)
@@ -103,7 +103,7 @@ def process_due(
 ) -> dict:
 	"""Process every due enrollment of part `part` of `parts`; returns counts. Commits after
 	each batch (tests pass commit=False to keep their transaction)."""
-	with reuse_email_css():
+	with reuse_email_work():
 		return _process_due(max_batches, batch_size, commit, part, parts)
 
 

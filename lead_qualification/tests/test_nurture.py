@@ -518,6 +518,27 @@ class TestRunMailer(NurtureTestCase):
 		self.assertEqual(run.unsubscribed_among([address], b.name), frappes_answer(b.name))
 		self.assertIsNone(run.queue(template, row))  # unsubscribed from everything: nothing queued
 
+	def test_reused_email_work_is_put_back_after_the_run(self):
+		import frappe.email.email_body
+		import premailer.merge_style
+		import premailer.premailer
+
+		def functions():
+			return (
+				frappe.email.email_body.markdown,
+				premailer.premailer.csstext_to_pairs,
+				premailer.merge_style.csstext_to_pairs,
+				premailer.premailer._create_cssselector,
+				premailer.premailer.Premailer._parse_style_rules,
+				premailer.premailer.Premailer._css_rules_to_string,
+				premailer.premailer.Premailer._load_external,
+			)
+
+		before = functions()
+		with mailer.reuse_email_work():
+			self.assertTrue(all(a is not b for a, b in zip(before, functions(), strict=True)))
+		self.assertEqual(functions(), before)
+
 	def test_compiled_template_renders_like_frappe(self):
 		run = mailer.RunMailer()
 		text = "Bonjour {{ lead_name }}{% if company_name %} ({{ company_name }}){% endif %}"
