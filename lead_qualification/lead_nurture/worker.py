@@ -6,10 +6,12 @@
 - `process_due` takes due enrollments in batches, locking them (FOR UPDATE SKIP LOCKED,
   so two workers never take the same one). Each enrollment's touch — the Nurture Touch
   row (unique per enrollment and step), its Email Queue row or ToDo, and the enrollment's
-  advance to the next step — is written inside one transaction, committed per batch: a
-  worker killed mid-batch loses the whole uncommitted batch, which is simply done again on
-  the next run; a committed step is never done twice. A failing enrollment is rolled back
-  to its savepoint, logged with frappe.log_error, retried an hour later, and the batch goes on.
+  advance to the next step — is written inside one transaction, committed per batch (the
+  rows themselves together at the batch's end, `BatchWrites`): a worker killed mid-batch
+  loses the whole uncommitted batch, which is simply done again on the next run; a
+  committed step is never done twice. A failing enrollment is rolled back to its savepoint,
+  logged with frappe.log_error, retried an hour later, and the batch goes on; a batch that
+  fails as a whole (a deadlock) is rolled back and taken again.
 """
 
 from __future__ import annotations
