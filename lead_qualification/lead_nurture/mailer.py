@@ -133,20 +133,23 @@ class RunMailer:
 		Email Queue has no insert hooks of its own, and nobody edits these rows, so there
 		is no Version to keep or list view to notify. Returns how many were written."""
 		pending, self._pending = self._pending, []
-		if pending:
-			_bulk_insert([queue.get_valid_dict(convert_dates_to_str=True, ignore_virtual=True) for queue in pending])
-			_bulk_insert(
-				[
-					child.get_valid_dict(convert_dates_to_str=True, ignore_virtual=True)
-					for queue in pending
-					for child in queue.recipients
-				],
-				doctype="Email Queue Recipient",
-			)
+		bulk_insert_dicts(
+			"Email Queue",
+			[queue.get_valid_dict(convert_dates_to_str=True, ignore_virtual=True) for queue in pending],
+		)
+		bulk_insert_dicts(
+			"Email Queue Recipient",
+			[
+				child.get_valid_dict(convert_dates_to_str=True, ignore_virtual=True)
+				for queue in pending
+				for child in queue.recipients
+			],
+		)
 		return len(pending)
 
 
-def _bulk_insert(rows: list[dict], doctype: str = "Email Queue") -> None:
+def bulk_insert_dicts(doctype: str, rows: list[dict]) -> None:
+	"""frappe.db.bulk_insert for rows given as dicts with the same keys."""
 	if not rows:
 		return
 	fields = list(rows[0])
@@ -227,8 +230,6 @@ def reuse_email_work():
 		return
 	import frappe.email.email_body
 
-	string_cache: dict = {}
-
 	def parse_style_rules(self, css_body, ruleset_index):
 		rules, leftover = parse_style_rules.memo(self, css_body, ruleset_index)
 		return list(rules), list(leftover)
@@ -238,17 +239,13 @@ def reuse_email_work():
 		key=lambda self, css_body, index: (css_body, index, self.strip_important, self.disable_validation),
 	)
 
-	def css_rules_to_string(self, rules):
-		# the leftover rules are the kept objects above (alive as long as the memo), so
-		# their identities name them
-		key = tuple(id(rule) for rule in rules)
-		if key not in string_cache:
-			string_cache[key] = original[(Premailer, "_css_rules_to_string")](self, rules)
-		return string_cache[key]
-
 	replacements = {
 		(Premailer, "_parse_style_rules"): parse_style_rules,
-		(Premailer, "_css_rules_to_string"): css_rules_to_string,
+		# the leftover rules are the kept objects above (alive as long as that memo), so
+		# their identities name them
+		(Premailer, "_css_rules_to_string"): _memo(
+			Premailer._css_rules_to_string, key=lambda self, rules: tuple(id(rule) for rule in rules)
+		),
 		(Premailer, "_load_external"): _memo(Premailer._load_external, key=lambda self, url: url),
 		(premailer.premailer, "_create_cssselector"): _memo(premailer.premailer._create_cssselector),
 		(premailer.premailer, "csstext_to_pairs"): _memo(premailer.premailer.csstext_to_pairs),

@@ -27,7 +27,7 @@ from lead_qualification.lead_nurture.doctype.lead_nurture_settings.lead_nurture_
 	DEFAULT_PARALLEL_JOBS,
 	MAX_PARALLEL_JOBS,
 )
-from lead_qualification.lead_nurture.mailer import RunMailer, reuse_email_work
+from lead_qualification.lead_nurture.mailer import RunMailer, bulk_insert_dicts, reuse_email_work
 
 JOB_ID = "lead_qualification:nurture"
 RETRY_AFTER = timedelta(hours=1)
@@ -235,9 +235,7 @@ class BatchWrites:
 
 	def flush(self) -> None:
 		self.mailer.flush()
-		if self.touches:
-			fields = list(self.touches[0])
-			frappe.db.bulk_insert(TOUCH, fields, [[t[f] for f in fields] for t in self.touches])
+		bulk_insert_dicts(TOUCH, self.touches)
 		same_change: dict[tuple, list[str]] = {}
 		for name, values in self.advances:
 			same_change.setdefault(tuple(sorted(values.items())), []).append(name)
