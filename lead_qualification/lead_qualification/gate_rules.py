@@ -52,12 +52,16 @@ def check_gate(gate: Gate, lead: LeadState) -> GateCheck:
 	)
 
 
-def gate_applies(*, is_new: bool, party_changed: bool, submitting: bool, existed_before_gates: bool) -> bool:
-	"""A new document, a party changed to a lead, or a submission; documents that existed
-	before the gates were installed are left alone."""
-	if existed_before_gates:
-		return False
-	return is_new or party_changed or submitting
+def gate_applies(*, is_new: bool, party_changed: bool, submitting: bool, made_before_gates: bool) -> bool:
+	"""Is the gate checked on this save?
+
+	A new document and a party switched to a lead are new commitments to that lead: always
+	checked, however old the document. A submission is checked too, except for a document
+	that already existed when the gates were installed (it is left as it was made).
+	"""
+	if is_new or party_changed:
+		return True
+	return submitting and not made_before_gates
 
 
 OVERRIDE_OK = "ok"

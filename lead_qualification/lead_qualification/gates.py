@@ -2,15 +2,15 @@
 lead is refused or warned about, unless a permitted user overrides it with a reason.
 
 The gate is checked on every validate and on submit, so it holds whatever the way in:
-desk form, REST, frappe.client.insert, Data Import, duplicate, amend, a quotation made
-from an Opportunity, or a party changed on a saved document.
+desk form, REST, frappe.client.insert / save / set_value, Data Import, duplicate, amend,
+a quotation made from an Opportunity, or a party changed on a saved document (however old).
 """
 
 from __future__ import annotations
 
 import frappe
 from frappe import _
-from frappe.utils import cstr, escape_html, flt, get_datetime, get_link_to_form
+from frappe.utils import cstr, escape_html, flt, get_link_to_form
 
 from lead_qualification.lead_qualification import gate_rules, promotion, qualification
 
@@ -90,11 +90,28 @@ def gate_message(document_type: str, lead: str, result: gate_rules.GateCheck) ->
 	).format(_(document_type), lead_label, "; ".join(reasons))
 
 
-def existed_before_gates(doc) -> bool:
+def made_before_gates(doc) -> bool:
+	"""Did this document exist when the gates were installed? Marked once, at install, on
+	the documents that existed then (lq_before_gates): no clock involved, so a change of
+	the site's time zone cannot move the boundary."""
+	return not doc.is_new() and bool(doc.get("lq_before_gates"))
+
+
+def keep_before_gates_mark(doc) -> None:
+	"""Nothing that comes through a document (REST, import, a copy, an amendment) sets or
+	clears the mark: a new document never has it, a saved one keeps its stored value."""
+	if not doc.meta.has_field("lq_before_gates"):
+		return
 	if doc.is_new():
-		return False
-	since = qualification.get_settings().get("gates_active_since")
-	return bool(since and doc.creation and get_datetime(doc.creation) < get_datetime(since))
+		doc.lq_before_gates = 0
+		return
+	before = doc.get_doc_before_save()
+	stored = (
+		before.get("lq_before_gates")
+		if before
+		else frappe.db.get_value(doc.doctype, doc.name, "lq_before_gates")
+	)
+	doc.lq_before_gates = 1 if stored else 0
 
 
 def party_changed(doc) -> bool:
@@ -115,7 +132,7 @@ def check_document(doc, submitting: bool = False) -> None:
 		is_new=doc.is_new(),
 		party_changed=party_changed(doc),
 		submitting=submitting,
-		existed_before_gates=existed_before_gates(doc),
+		made_before_gates=made_before_gates(doc),
 	):
 		return
 	result = check_lead(doc.doctype, lead)

@@ -244,6 +244,10 @@ def _chain(fields: list[dict], after: str, module: str) -> list[dict]:
 	return fields
 
 
+# The override fields' permission level: the override role gets read and write on it.
+OVERRIDE_PERMLEVEL = 1
+
+
 def _gate_override_fields(after: str, depends_on: str) -> list[dict]:
 	"""On each gated document type: a permitted user may pass the gate with a reason."""
 	fields = [
@@ -254,6 +258,8 @@ def _gate_override_fields(after: str, depends_on: str) -> list[dict]:
 			"depends_on": depends_on,
 			"no_copy": 1,
 			"print_hide": 1,
+			# only the override role reads and sets it (Frappe's field-level permissions)
+			"permlevel": OVERRIDE_PERMLEVEL,
 		},
 		{
 			"fieldname": "lq_gate_override_reason",
@@ -263,6 +269,7 @@ def _gate_override_fields(after: str, depends_on: str) -> list[dict]:
 			"mandatory_depends_on": "lq_gate_override",
 			"no_copy": 1,
 			"print_hide": 1,
+			"permlevel": OVERRIDE_PERMLEVEL,
 		},
 		{
 			"fieldname": "lq_gate_overridden_by",
@@ -273,6 +280,18 @@ def _gate_override_fields(after: str, depends_on: str) -> list[dict]:
 			"read_only": 1,
 			"no_copy": 1,
 			"print_hide": 1,
+		},
+		{
+			# set once, at install, on the documents that existed then; never copied,
+			# never set through the document (gates.py keeps the stored value)
+			"fieldname": "lq_before_gates",
+			"fieldtype": "Check",
+			"label": "Made Before the Qualification Gates",
+			"hidden": 1,
+			"read_only": 1,
+			"no_copy": 1,
+			"print_hide": 1,
+			"report_hide": 1,
 		},
 	]
 	return _chain(fields, after, MODULE)

@@ -21,6 +21,8 @@ def after_install():
 	make_default_settings()
 	make_default_rules()
 	make_default_gates()
+	mark_documents_made_before_gates()
+	sync_override_permissions()
 	make_default_nurture()
 
 
@@ -29,6 +31,7 @@ def after_migrate():
 	make_custom_fields()
 	make_property_setters()
 	make_default_settings()
+	sync_override_permissions()
 	flag_leads_with_activity()
 	# parsed rules are cached; a new version of the app may parse them differently
 	from lead_qualification.lead_scoring.scoring import clear_rules_cache
@@ -46,6 +49,9 @@ def flag_leads_with_activity():
 
 
 def before_uninstall():
+	from lead_qualification.integrations.erpnext import permissions
+
+	permissions.remove()
 	delete_list_view_settings()
 	delete_property_setters()
 	delete_custom_fields()
@@ -137,8 +143,7 @@ def make_default_settings():
 
 
 def make_default_gates():
-	"""Quotations for a lead are refused until it is a prospect; documents that exist
-	already are left alone (gates_active_since)."""
+	"""Quotations for a lead are refused until it is a prospect."""
 	from frappe.utils import now_datetime
 
 	settings = frappe.get_single("Lead Qualification Settings")
@@ -158,6 +163,26 @@ def make_default_gates():
 	settings.override_role = settings.override_role or "Sales Manager"
 	settings.flags.ignore_permissions = True
 	settings.save()
+
+
+def mark_documents_made_before_gates(created_before=None):
+	"""The gated documents that exist now are left as they were made (gates.made_before_gates),
+	unless their party changes. Marked by name, once, at install: no clock is compared later,
+	so a time zone set by the setup wizard after install cannot move the boundary."""
+	from lead_qualification.setup.custom_fields import GATED_DOCTYPES
+
+	for doctype in GATED_DOCTYPES:
+		table = frappe.qb.DocType(doctype)
+		query = frappe.qb.update(table).set(table.lq_before_gates, 1)
+		if created_before:
+			query = query.where(table.creation < created_before)
+		query.run()
+
+
+def sync_override_permissions():
+	from lead_qualification.integrations.erpnext import permissions
+
+	permissions.sync()
 
 
 def make_default_nurture():

@@ -1,11 +1,14 @@
 """Integration tests on a real ERPNext site: the Quotation gate and its ways around."""
 
+import os
+
 import frappe
 from frappe.utils import add_days, nowdate
 
 from lead_qualification.lead_qualification import api as qualification_api
 from lead_qualification.lead_qualification.gates import GateOverrideError, GateRefusedError
 from lead_qualification.lead_scoring import scoring
+from lead_qualification.setup.install import mark_documents_made_before_gates
 from lead_qualification.tests.utils import (
 	COMPLETE_BANT,
 	LeadQualificationTestCase,
@@ -39,6 +42,21 @@ def item_code():
 			}
 		).insert(ignore_permissions=True)
 	return code
+
+
+def make_test_customer() -> str:
+	name = "LQ Gate Test Customer"
+	if not frappe.db.exists("Customer", name):
+		frappe.get_doc(
+			{
+				"doctype": "Customer",
+				"customer_name": name,
+				"customer_type": "Company",
+				"customer_group": frappe.db.get_value("Customer Group", {"is_group": 0}, "name"),
+				"territory": frappe.db.get_value("Territory", {"is_group": 0}, "name"),
+			}
+		).insert(ignore_permissions=True)
+	return name
 
 
 def quotation_dict(lead: str, **extra) -> dict:
@@ -267,10 +285,51 @@ class TestOverride(GateTestCase):
 			quotation(self.unqualified.name, lq_gate_override=1, lq_gate_override_reason=" ").insert()
 
 	def test_override_needs_the_role(self):
+		"""A Sales User has no access to the override's permission level: Frappe drops what
+		they send, and the gate refuses as for any quotation."""
 		make_user("lq-gate-sales@example.com", ["Sales User"])
 		frappe.set_user("lq-gate-sales@example.com")
+		doc = quotation(self.unqualified.name, lq_gate_override=1, lq_gate_override_reason="Please")
+		self.assertFalse(doc.has_permlevel_access_to("lq_gate_override", permission_type="read"))
+		with self.assertRaises(GateRefusedError):
+			doc.insert()
+		self.assertFalse(doc.lq_gate_override)
+
+	def test_the_server_still_checks_the_role(self):
+		"""Code that saves with ignore_permissions keeps the fields; the gate's role check
+		still refuses a user without the role."""
+		make_user("lq-gate-sales@example.com", ["Sales User"])
+		frappe.set_user("lq-gate-sales@example.com")
+		doc = quotation(self.unqualified.name, lq_gate_override=1, lq_gate_override_reason="Please")
 		with self.assertRaises(GateOverrideError):
-			quotation(self.unqualified.name, lq_gate_override=1, lq_gate_override_reason="Please").insert()
+			doc.insert(ignore_permissions=True)
+
+	def test_the_override_role_reads_and_writes_the_fields(self):
+		make_user("lq-gate-manager@example.com", ["Sales Manager", "Sales User"])
+		frappe.set_user("lq-gate-manager@example.com")
+		doc = quotation(self.unqualified.name)
+		for ptype in ("read", "write"):
+			self.assertTrue(doc.has_permlevel_access_to("lq_gate_override", permission_type=ptype))
+			self.assertTrue(doc.has_permlevel_access_to("lq_gate_override_reason", permission_type=ptype))
+
+	def test_changing_the_override_role_moves_the_permission(self):
+		from lead_qualification.integrations.erpnext.permissions import OVERRIDE_PERMLEVEL
+
+		def has_rule(role):
+			return bool(
+				frappe.db.exists(
+					"Custom DocPerm",
+					{"parent": "Quotation", "role": role, "permlevel": OVERRIDE_PERMLEVEL, "write": 1},
+				)
+			)
+
+		self.assertTrue(has_rule("Sales Manager"))
+		set_settings(override_role="Accounts Manager")
+		self.assertTrue(has_rule("Accounts Manager"))
+		self.assertFalse(has_rule("Sales Manager"))
+		set_settings(override_role="Sales Manager")
+		self.assertTrue(has_rule("Sales Manager"))
+		self.assertFalse(has_rule("Accounts Manager"))
 
 	def test_override_is_not_copied(self):
 		q = quotation(
@@ -290,8 +349,11 @@ class TestOverride(GateTestCase):
 		frappe.set_user("lq-gate-sales@example.com")
 		copy = frappe.copy_doc(q)  # a server-side copy keeps every field
 		self.assertTrue(copy.lq_gate_override)
+		with self.assertRaises(GateRefusedError):
+			copy.insert()  # the field is dropped: no access to its level
+		copy = frappe.copy_doc(q)
 		with self.assertRaises(GateOverrideError):
-			copy.insert()
+			copy.insert(ignore_permissions=True)  # kept, but the role check refuses
 
 
 class TestDemotionAfterQuotation(GateTestCase):
@@ -324,11 +386,86 @@ class TestDemotionAfterQuotation(GateTestCase):
 		lead = make_lead(**PARTIAL_BANT)
 		set_settings(enabled=0)
 		old = quotation(lead.name).insert()  # made while the app was off
-		frappe.db.set_value("Quotation", old.name, "creation", add_days(nowdate(), -400))
 		set_settings(enabled=1)
+		mark_documents_made_before_gates()  # what the install does to the documents it finds
 		old.reload()
+		self.assertEqual(old.lq_before_gates, 1)
+		old.items[0].qty = 3
+		old.save()  # its party does not change: left alone
 		old.submit()
 		self.assertEqual(old.docstatus, 1)
+
+	def test_a_new_document_is_never_marked(self):
+		lead = make_lead(**COMPLETE_BANT)
+		mark_documents_made_before_gates()
+		q = quotation(lead.name, lq_before_gates=1).insert()
+		self.assertEqual(frappe.db.get_value("Quotation", q.name, "lq_before_gates"), 0)
+		copy = frappe.copy_doc(q)
+		copy.lq_before_gates = 1
+		copy.insert()
+		self.assertEqual(frappe.db.get_value("Quotation", copy.name, "lq_before_gates"), 0)
+
+	def test_a_saved_document_cannot_mark_itself(self):
+		lead = make_lead(**COMPLETE_BANT)
+		draft = quotation(lead.name).insert()
+		qualification_api.demote(lead.name, "Budget withdrawn")
+		draft.reload()
+		draft.lq_before_gates = 1
+		draft.save()
+		self.assertEqual(frappe.db.get_value("Quotation", draft.name, "lq_before_gates"), 0)
+		with self.assertRaises(GateRefusedError):
+			draft.submit()
+
+	def test_the_creation_stamp_no_longer_decides(self):
+		"""A time zone set after install moves every stamp by hours; the gate compares none."""
+		lead = make_lead(**COMPLETE_BANT)
+		draft = quotation(lead.name).insert()
+		frappe.db.set_value("Quotation", draft.name, "creation", add_days(nowdate(), -400))
+		qualification_api.demote(lead.name, "Budget withdrawn")
+		draft.reload()
+		with self.assertRaises(GateRefusedError):
+			draft.submit()
+
+	def test_an_old_quotation_switched_to_an_unqualified_lead_is_refused(self):
+		customer = make_test_customer()
+		old = quotation(None, quotation_to="Customer", party_name=customer).insert()
+		mark_documents_made_before_gates()
+		old.reload()
+		self.assertEqual(old.lq_before_gates, 1)
+		old.quotation_to = "Lead"
+		old.party_name = self.unqualified.name
+		with self.assertRaises(GateRefusedError):
+			old.save()
+		self.assertEqual(frappe.db.get_value("Quotation", old.name, "party_name"), customer)
+
+	def test_data_import_update_of_the_party_is_refused(self):
+		"""Data Import's "Update Existing Records" saves each document (Importer.update_record)."""
+		from frappe.core.doctype.data_import.importer import Importer
+
+		customer = make_test_customer()
+		q = quotation(None, quotation_to="Customer", party_name=customer).insert()
+		path = frappe.get_site_path(
+			"private", "files", f"lq-gate-import-{frappe.generate_hash(length=6)}.csv"
+		)
+		with open(path, "w", encoding="utf-8") as f:
+			f.write("ID,Quotation To,Party\n")
+			f.write(f"{q.name},Lead,{self.unqualified.name}\n")
+		try:
+			importer = Importer("Quotation", file_path=path, import_type="Update Existing Records")
+			payloads = importer.import_file.get_payloads_for_import()
+		finally:
+			os.remove(path)
+		self.assertEqual(len(payloads), 1)
+		self.assertEqual(payloads[0].doc.get("party_name"), self.unqualified.name)
+		# each row goes through the importer's own update step (import_data commits or rolls
+		# back per row, which a test transaction cannot host)
+		with self.assertRaises(GateRefusedError):
+			importer.process_doc(payloads[0].doc)
+		self.assertEqual(frappe.db.get_value("Quotation", q.name, "party_name"), customer)
+
+		self.promote(self.unqualified)
+		importer.process_doc(payloads[0].doc)
+		self.assertEqual(frappe.db.get_value("Quotation", q.name, "party_name"), self.unqualified.name)
 
 
 class TestLeadFormLock(GateTestCase):

@@ -8,6 +8,7 @@ def _skip(doc) -> bool:
 
 
 def validate(doc, method=None):
+	gates.keep_before_gates_mark(doc)
 	if not _skip(doc):
 		gates.check_document(doc)
 

@@ -13,6 +13,19 @@ class LeadQualificationSettings(Document):
 		self.validate_required_criteria()
 		self.validate_gates()
 
+	def on_update(self):
+		self.sync_override_permissions()
+
+	def sync_override_permissions(self):
+		"""The override fields follow the override role (field-level permissions)."""
+		before = self.get_doc_before_save()
+		previous = before.override_role if before else None
+		if before and previous == self.override_role:
+			return
+		from lead_qualification.integrations.erpnext import permissions
+
+		permissions.sync(role=self.override_role or "Sales Manager", previous_role=previous)
+
 	def validate_required_criteria(self):
 		if not any(self.get(fieldname) for fieldname in CRITERION_SETTING.values()):
 			frappe.throw(
