@@ -244,8 +244,10 @@ def _chain(fields: list[dict], after: str, module: str) -> list[dict]:
 	return fields
 
 
-# The override fields' permission level: the override role gets read and write on it.
-OVERRIDE_PERMLEVEL = 1
+# The override fields' permission level: the override role gets read and write on it. Not 1:
+# ERPNext gives level 1 of Quotation and Customer to Sales User (ignore_pricing_rule...), so a
+# level of their own keeps the override to the one role.
+OVERRIDE_PERMLEVEL = 5
 
 
 def _gate_override_fields(after: str, depends_on: str) -> list[dict]:

@@ -31,7 +31,7 @@ def seed():
 
 
 def state():
-	from lead_qualification.setup.custom_fields import iter_fieldnames
+	from lead_qualification.setup.custom_fields import GATED_DOCTYPES, OVERRIDE_PERMLEVEL, iter_fieldnames
 
 	ours = set(iter_fieldnames())
 	fields = {(f.dt, f.fieldname) for f in frappe.get_all("Custom Field", fields=["dt", "fieldname"])}
@@ -44,5 +44,9 @@ def state():
 		"settings_doctype": bool(frappe.db.exists("DocType", "Lead Qualification Settings")),
 		"module": bool(frappe.db.exists("Module Def", "Lead Qualification")),
 		"workspace": bool(frappe.db.exists("Workspace", "Lead Qualification")),
+		# the override role's field-level rules on the gated document types
+		"override_level_rules": frappe.db.count(
+			"Custom DocPerm", {"parent": ("in", list(GATED_DOCTYPES)), "permlevel": OVERRIDE_PERMLEVEL}
+		),
 		"seeded_bant_kept": "bant_need" in columns and frappe.db.count("Lead", {"bant_need": SEED_NEED}) >= 3,
 	}
