@@ -16,6 +16,11 @@ before_uninstall = "lead_qualification.setup.install.before_uninstall"
 # Tests: ERPNext's own preparation (setup wizard, a test company, defaults)
 before_tests = "lead_qualification.tests.utils.before_tests"
 
+# Desk assets: the code shared by the Lead form and list (public/js/lead_qualification.bundle.js,
+# built by `bench build --app lead_qualification`)
+# ---------------------------------------------------------------------------------------
+app_include_js = ["lead_qualification.bundle.js"]
+
 # ERPNext forms
 # -------------
 doctype_js = {"Lead": "public/js/erpnext/lead.js"}

@@ -6,6 +6,7 @@ import sys
 from tests._source import ROOT
 
 PURE_MODULES = [
+	"lead_qualification.email_address",
 	"lead_qualification.lead_qualification.bant",
 	"lead_qualification.lead_qualification.promotion",
 	"lead_qualification.lead_qualification.gate_rules",

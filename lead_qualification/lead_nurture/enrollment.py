@@ -10,6 +10,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, get_datetime, get_time, getdate, now_datetime
 
+from lead_qualification import email_address
 from lead_qualification.lead_nurture import cadence
 
 SETTINGS_DOCTYPE = "Lead Nurture Settings"
@@ -85,6 +86,25 @@ def get_limits(company: str | None = None, settings=None) -> cadence.Limits:
 # --- facts for the stop rules, for many leads at once ---------------------------------------
 
 
+def unsubscribe_entries(
+	emails: dict[str, str | None], reference_doctype: str = "Lead"
+) -> set[email_address.UnsubscribeEntry]:
+	"""The unsubscribe list for a batch of documents ({name: e-mail}), in one query, with
+	QueueBuilder's rule: an address is left out when it unsubscribed from this very document
+	or from everything. Addresses compare trimmed and without case (`is_unsubscribed`): the
+	list is read once per batch, so honouring " FOO@x.com " is worth not using the index."""
+	addresses = email_address.normalised_emails(emails.values())
+	if not addresses:
+		return set()
+	rows = frappe.db.sql(
+		"""select email, reference_name, global_unsubscribe from `tabEmail Unsubscribe`
+		where lower(trim(email)) in %(emails)s and (global_unsubscribe = 1
+			or (reference_doctype = %(doctype)s and reference_name in %(names)s))""",
+		{"emails": tuple(addresses), "doctype": reference_doctype, "names": tuple(emails)},
+	)
+	return {email_address.unsubscribe_entry(*row) for row in rows}
+
+
 def lead_facts(enrollments: Sequence[dict]) -> dict[str, cadence.LeadFacts]:
 	"""enrollments: dicts with `lead` and `enrolled_on`. One query per kind of fact."""
 	leads = sorted({e["lead"] for e in enrollments})
@@ -98,12 +118,13 @@ def lead_facts(enrollments: Sequence[dict]) -> dict[str, cadence.LeadFacts]:
 		limit_page_length=0,
 	)
 	info = {r.name: r for r in rows}
-	emails = [r.email_id for r in rows if r.email_id]
+	leads_by_email = email_address.by_email({r.name: r.email_id for r in rows})
 
 	def names(sql: str, values: dict) -> set:
 		return set(frappe.db.sql_list(sql, values))
 
-	p = {"leads": tuple(leads), "emails": tuple(emails or [""])}
+	# Communication.sender is compared by MariaDB, without case; the keys are normalised below
+	p = {"leads": tuple(leads), "emails": tuple(leads_by_email) or ("",)}
 	opportunities = names(
 		"select party_name from `tabOpportunity` where opportunity_from = 'Lead' and party_name in %(leads)s",
 		p,
@@ -113,11 +134,7 @@ def lead_facts(enrollments: Sequence[dict]) -> dict[str, cadence.LeadFacts]:
 		p,
 	)
 	customers = names("select lead_name from `tabCustomer` where lead_name in %(leads)s", p)
-	unsubscribed_emails = names(
-		"""select email from `tabEmail Unsubscribe` where email in %(emails)s
-		and (global_unsubscribe = 1 or (reference_doctype = 'Lead' and reference_name in %(leads)s))""",
-		p,
-	)
+	unsubscribed = unsubscribe_entries({r.name: r.email_id for r in rows})
 	bounced = names(
 		"""select reference_name from `tabCommunication` where reference_doctype = 'Lead'
 		and reference_name in %(leads)s and delivery_status in ('Bounced', 'Soft-Bounced')""",
@@ -132,10 +149,8 @@ def lead_facts(enrollments: Sequence[dict]) -> dict[str, cadence.LeadFacts]:
 		p,
 	)
 	last_reply = {}
-	by_email = {r.email_id: r.name for r in rows if r.email_id}
 	for key, when in replies:
-		lead = key if key in info else by_email.get(key)
-		if lead:
+		for lead in [key] if key in info else leads_by_email.get(email_address.normalise_email(key), []):
 			last_reply[lead] = max(get_datetime(when), last_reply.get(lead, get_datetime(when)))
 
 	facts = {}
@@ -150,7 +165,8 @@ def lead_facts(enrollments: Sequence[dict]) -> dict[str, cadence.LeadFacts]:
 			has_quotation=lead in quotations,
 			has_customer=lead in customers,
 			status=r.status or "",
-			unsubscribed=bool(r.unsubscribed) or (r.email_id in unsubscribed_emails),
+			unsubscribed=bool(r.unsubscribed)
+			or email_address.is_unsubscribed(r.email_id, lead, unsubscribed),
 			bounced=lead in bounced,
 			has_email=bool(r.email_id),
 		)
@@ -281,7 +297,11 @@ def stop_for_lead(lead: str, reason: str) -> list[str]:
 
 
 def stop_for_email(email: str, reason: str) -> None:
-	for lead in frappe.get_all("Lead", filters={"email_id": email}, pluck="name"):
+	"""Stop every lead with this address (the index finds it: MariaDB compares without case)."""
+	address = email_address.normalise_email(email)
+	if not address:
+		return
+	for lead in frappe.get_all("Lead", filters={"email_id": address}, pluck="name"):
 		stop_for_lead(lead, reason)
 
 

@@ -33,6 +33,9 @@ from frappe.email.doctype.email_account.email_account import EmailAccount
 from frappe.email.doctype.email_queue.email_queue import QueueBuilder
 from frappe.utils.jinja import get_jenv
 
+from lead_qualification.email_address import UnsubscribeEntry, is_unsubscribed
+from lead_qualification.lead_nurture import enrollment
+
 
 class RunMailer:
 	"""Queues a run's e-mails; one per run (or per batch), not shared between sites."""
@@ -42,7 +45,7 @@ class RunMailer:
 		self._account = None
 		self._compiled: dict[str, object] = {}
 		self._pending: list = []  # Email Queue documents for the next flush
-		self._unsubscribed: set[tuple[str, str | None]] = set()
+		self._unsubscribed: set[UnsubscribeEntry] = set()
 		self._unsubscribe_loaded: set[str] = set()
 
 	def email_account(self):
@@ -61,33 +64,19 @@ class RunMailer:
 	def load_unsubscribed(self, emails: dict[str, str]) -> None:
 		"""Read the unsubscribe list for a batch of references ({reference name: e-mail}) in
 		one query, with QueueBuilder's own rule: an address is left out when it unsubscribed
-		from this very document or from everything (global). Addresses compare without case,
-		as MariaDB finds them in QueueBuilder's query (QueueBuilder then compares what it
-		found with case, so it would still send to FOO@example.com after foo@example.com
+		from this very document or from everything (global). Addresses compare trimmed and
+		without case (QueueBuilder finds them without case in its query, then compares what it
+		found with case, so it would still send to foo@example.com after FOO@example.com
 		unsubscribed; the run does not)."""
-		self._unsubscribed = set()
+		self._unsubscribed = enrollment.unsubscribe_entries(emails, self.reference_doctype)
 		self._unsubscribe_loaded = set(emails)
-		addresses = tuple({e for e in emails.values() if e})
-		if not addresses:
-			return
-		for email, reference_name, is_global in frappe.db.sql(
-			"""select email, reference_name, global_unsubscribe from `tabEmail Unsubscribe`
-			where email in %(emails)s and (global_unsubscribe = 1
-				or (reference_doctype = %(doctype)s and reference_name in %(names)s))""",
-			{"emails": addresses, "doctype": self.reference_doctype, "names": tuple(emails)},
-		):
-			self._unsubscribed.add((email.lower(), None if is_global else reference_name))
 
 	def unsubscribed_among(self, emails: list[str], reference_name: str) -> list[str] | None:
-		"""Which of `emails` are unsubscribed for `reference_name`; None if its batch's list
-		was not loaded (QueueBuilder then asks the database itself)."""
+		"""Which of `emails` (in their own spelling) are unsubscribed for `reference_name`;
+		None if its batch's list was not loaded (QueueBuilder then asks the database itself)."""
 		if reference_name not in self._unsubscribe_loaded:
 			return None
-		return [
-			e
-			for e in emails
-			if (e.lower(), None) in self._unsubscribed or (e.lower(), reference_name) in self._unsubscribed
-		]
+		return [e for e in emails if is_unsubscribed(e, reference_name, self._unsubscribed)]
 
 	def render(self, text: str | None, context) -> str:
 		"""frappe.render_template for a template string, compiled once per run."""

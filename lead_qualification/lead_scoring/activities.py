@@ -14,6 +14,8 @@ import frappe
 from frappe import _
 from frappe.utils import add_to_date, cstr, get_datetime, now_datetime, validate_email_address
 
+from lead_qualification.email_address import normalise_email
+
 WEBSITE_EVENT_TYPES = ("Page Viewed", "Document Downloaded", "Demo Requested")
 MAX_DETAILS = 2000
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -58,7 +60,9 @@ def record(
 
 
 def lead_by_email(email: str | None) -> str | None:
-	email = cstr(email).strip()
+	"""The lead with this address, whatever its case (the index finds it: MariaDB compares
+	without case)."""
+	email = normalise_email(email)
 	if not email:
 		return None
 	return frappe.db.get_value("Lead", {"email_id": email}, "name")

@@ -220,6 +220,12 @@ class TestActivities(ScoringTestCase):
 		self.assertEqual(frappe.db.count("Lead Activity", {"lead": lead.name}), 1)
 		self.assertEqual(frappe.db.get_value("Lead", lead.name, "lq_score"), 15)
 
+	def test_event_by_email_finds_the_lead_whatever_the_case(self):
+		lead = make_lead()
+		doc = activities.push("Page Viewed", email=f" {lead.email_id.upper()} ", event_id="case-1")
+		self.assertEqual(doc.lead, lead.name)
+		self.assertEqual(activities.lead_by_email(lead.email_id.title()), lead.name)
+
 	def test_malformed_events_are_refused_and_nothing_is_written(self):
 		lead = make_lead()
 		before = frappe.db.count("Lead Activity")

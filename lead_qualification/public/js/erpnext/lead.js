@@ -134,37 +134,14 @@ lead_qualification.lead = {
 		const group = __("Qualification");
 		if (summary.status !== "Qualified") {
 			frm.add_custom_button(__("Promote to Prospect"), () => this.promote(frm), group);
-			frm.add_custom_button(__("Enroll in Nurture Sequence"), () => this.enroll(frm), group);
+			frm.add_custom_button(
+				__("Enroll in Nurture Sequence"),
+				() => lead_qualification.nurture.enroll_lead(frm), // lead_qualification.bundle.js
+				group
+			);
 		} else if (!summary.converted) {
 			frm.add_custom_button(__("Back to In Process"), () => this.demote(frm), group);
 		}
-	},
-
-	enroll(frm) {
-		frappe.prompt(
-			{
-				fieldname: "sequence",
-				fieldtype: "Link",
-				options: "Nurture Sequence",
-				label: __("Nurture Sequence"),
-				reqd: 1,
-				get_query: () => ({ filters: { enabled: 1 } }),
-			},
-			(values) => {
-				frappe
-					.call({
-						method: "lead_qualification.lead_nurture.api.enroll",
-						args: { lead: frm.doc.name, sequence: values.sequence },
-						freeze: true,
-					})
-					.then(() => {
-						frappe.show_alert({ message: __("Enrolled"), indicator: "green" });
-						frm.reload_doc();
-					});
-			},
-			__("Enroll in Nurture Sequence"),
-			__("Enroll")
-		);
 	},
 
 	lock_quotation(frm) {

@@ -13,39 +13,10 @@
 	const previous_onload = settings.onload;
 	settings.onload = function (listview) {
 		if (previous_onload) previous_onload(listview);
-		listview.page.add_action_item(__("Enroll in Nurture Sequence"), () => {
-			const leads = listview.get_checked_items(true);
-			if (!leads.length) return;
-			frappe.prompt(
-				{
-					fieldname: "sequence",
-					fieldtype: "Link",
-					options: "Nurture Sequence",
-					label: __("Nurture Sequence"),
-					reqd: 1,
-					get_query: () => ({ filters: { enabled: 1 } }),
-				},
-				(values) =>
-					frappe
-						.call({
-							method: "lead_qualification.lead_nurture.api.enroll_many",
-							args: { leads, sequence: values.sequence },
-							freeze: true,
-						})
-						.then((r) => {
-							const { enrolled, skipped } = r.message;
-							frappe.msgprint(
-								__("{0} enrolled, {1} skipped (already prospects, customers, unsubscribed...)", [
-									enrolled.length,
-									skipped.length,
-								])
-							);
-							listview.refresh();
-						}),
-				__("Enroll in Nurture Sequence"),
-				__("Enroll")
-			);
-		});
+		listview.page.add_action_item(
+			__("Enroll in Nurture Sequence"),
+			() => lead_qualification.nurture.enroll_leads(listview) // lead_qualification.bundle.js
+		);
 	};
 	settings.formatters = Object.assign({}, settings.formatters, {
 		bant_completeness(value) {
