@@ -30,10 +30,14 @@ doctype_list_js = {"Lead": "public/js/erpnext/lead_list.js"}
 # -------------------------------------------------------------------------
 doc_events = {
 	"Lead": {
-		"validate": "lead_qualification.integrations.erpnext.lead.validate",
+		"validate": [
+			"lead_qualification.integrations.erpnext.lead.validate",
+			"lead_qualification.integrations.erpnext.response.lead_validate",
+		],
 		"on_update": [
 			"lead_qualification.integrations.erpnext.lead.on_update",
 			"lead_qualification.integrations.erpnext.nurture.lead_on_update",
+			"lead_qualification.integrations.erpnext.response.lead_on_update",
 		],
 		"on_trash": "lead_qualification.integrations.erpnext.lead.on_trash",
 		"after_insert": [
@@ -45,6 +49,7 @@ doc_events = {
 		"after_insert": [
 			"lead_qualification.integrations.erpnext.communication.after_insert",
 			"lead_qualification.integrations.erpnext.nurture.communication_after_insert",
+			"lead_qualification.integrations.erpnext.response.communication_after_insert",
 		],
 		"on_update": "lead_qualification.integrations.erpnext.communication.on_update",
 	},
@@ -69,7 +74,10 @@ doc_events = {
 		"on_update": "lead_qualification.integrations.erpnext.gated_documents.on_update",
 	},
 	"Appointment": {
-		"after_insert": "lead_qualification.integrations.erpnext.appointment.appointment_after_insert",
+		"after_insert": [
+			"lead_qualification.integrations.erpnext.appointment.appointment_after_insert",
+			"lead_qualification.integrations.erpnext.response.appointment_after_insert",
+		],
 	},
 	"Email Unsubscribe": {
 		"after_insert": "lead_qualification.integrations.erpnext.nurture.email_unsubscribe_after_insert",
@@ -79,13 +87,31 @@ doc_events = {
 	},
 	"Event": {
 		"after_insert": "lead_qualification.integrations.erpnext.appointment.event_after_insert",
+		"on_update": "lead_qualification.integrations.erpnext.response.event_on_update",
+	},
+	"Call Log": {
+		"on_update": "lead_qualification.integrations.erpnext.response.call_log_on_update",
+	},
+	"Comment": {
+		"after_insert": "lead_qualification.integrations.erpnext.response.comment_after_insert",
 	},
 }
 
 # Scheduled work
 # --------------
 scheduler_events = {
-	"cron": {"*/15 * * * *": ["lead_qualification.lead_nurture.worker.enqueue_due"]},
+	"cron": {
+		"*/15 * * * *": [
+			"lead_qualification.lead_nurture.worker.enqueue_due",
+			"lead_qualification.lead_response.response.run_overdue",
+		]
+	},
 	"hourly_long": ["lead_qualification.lead_scoring.activities.sweep_opened_emails"],
 	"daily_long": ["lead_qualification.lead_scoring.scoring.daily_decay"],
+}
+
+# Reactions to a lead's change (lead_qualification/lead_events.py): listeners by kind
+# ----------------------------------------------------------------------------------
+lead_change_listeners = {
+	"band": ["lead_qualification.lead_response.response.on_band_changes"],
 }

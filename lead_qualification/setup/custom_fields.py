@@ -15,12 +15,15 @@ from lead_qualification.lead_qualification.bant import (
 	HORIZONS,
 	UNKNOWN,
 )
+from lead_qualification.lead_response.clock import RESPONSE_KINDS
 from lead_qualification.lead_scoring.engine import BANDS
 
 MODULE = "Lead Qualification"
 SCORING_MODULE = "Lead Scoring"
+RESPONSE_MODULE = "Lead Response"
 FIELD_PREFIX = "bant_"
 SCORE_PREFIX = "lq_"
+RESPONSE_PREFIX = "lr_"
 
 SELECTION_CRITERION_LABELS: dict[str, str] = {
 	"price": "Price",
@@ -235,6 +238,57 @@ def _lead_score_fields(after: str) -> list[dict]:
 	return _chain(fields, after, SCORING_MODULE)
 
 
+def _lead_response_fields(after: str) -> list[dict]:
+	"""The first-response clock (lead_response/clock.py): set by the app, read-only."""
+	fields = [
+		{"fieldname": "lr_response_section", "fieldtype": "Section Break", "label": "First Response"},
+		{
+			"fieldname": "lr_respond_by",
+			"fieldtype": "Datetime",
+			"label": "Respond By",
+			"description": "The band's response target, in working hours, from the lead's arrival",
+			"read_only": 1,
+			"no_copy": 1,
+			"search_index": 1,
+		},
+		{
+			"fieldname": "lr_response_overdue",
+			"fieldtype": "Check",
+			"label": "Response Overdue",
+			"description": "Respond By has passed and nobody has answered the lead yet",
+			"read_only": 1,
+			"no_copy": 1,
+			"in_standard_filter": 1,
+			"search_index": 1,
+		},
+		{"fieldname": "lr_response_column", "fieldtype": "Column Break"},
+		{
+			"fieldname": "lr_first_responded_on",
+			"fieldtype": "Datetime",
+			"label": "First Responded On",
+			"read_only": 1,
+			"no_copy": 1,
+		},
+		{
+			"fieldname": "lr_first_response",
+			"fieldtype": "Select",
+			"label": "First Response",
+			"options": "\n".join(("", *RESPONSE_KINDS)),
+			"read_only": 1,
+			"no_copy": 1,
+		},
+		{
+			"fieldname": "lr_response_reminder_sent",
+			"fieldtype": "Check",
+			"label": "Response Reminder Sent",
+			"hidden": 1,
+			"read_only": 1,
+			"no_copy": 1,
+		},
+	]
+	return _chain(fields, after, RESPONSE_MODULE)
+
+
 def _chain(fields: list[dict], after: str, module: str) -> list[dict]:
 	previous = after
 	for df in fields:
@@ -309,7 +363,9 @@ GATED_DOCTYPES = {
 
 def get_custom_fields() -> dict[str, list[dict]]:
 	lead = _lead_fields()
-	fields = {"Lead": lead + _lead_score_fields(after=lead[-1]["fieldname"])}
+	score = _lead_score_fields(after=lead[-1]["fieldname"])
+	response = _lead_response_fields(after=score[-1]["fieldname"])
+	fields = {"Lead": lead + score + response}
 	for doctype, (after, depends_on) in GATED_DOCTYPES.items():
 		fields[doctype] = _gate_override_fields(after, depends_on)
 	return fields
