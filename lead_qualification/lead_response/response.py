@@ -56,6 +56,25 @@ def get_working_time(company: str | None = None, settings=None) -> clock.Working
 # --- Respond By -----------------------------------------------------------------------------
 
 
+CLOCK_FIELDS = (
+	"lr_respond_by",
+	"lr_first_responded_on",
+	"lr_first_response",
+	"lr_response_overdue",
+	"lr_response_reminder_sent",
+)
+
+
+def keep_stored_clock(doc) -> None:
+	"""The clock's fields are written by the app only, straight to the database: a form
+	opened before a response was recorded (or an API call) must not save its stale copy."""
+	before = doc.get_doc_before_save()
+	if before is None:
+		return
+	for fieldname in CLOCK_FIELDS:
+		doc.set(fieldname, before.get(fieldname))
+
+
 def set_respond_by(doc) -> None:
 	"""A new lead: Respond By from its arrival and its band then (set on validate, after the
 	score, so the band is known)."""
@@ -220,7 +239,9 @@ def on_lead_notes(doc) -> None:
 	if moments and (
 		not doc.get("lr_first_responded_on") or min(moments) < get_datetime(doc.lr_first_responded_on)
 	):
-		record_response([doc.name], min(moments), clock.NOTE)
+		if record_response([doc.name], min(moments), clock.NOTE):
+			doc.lr_first_responded_on, doc.lr_first_response = min(moments), clock.NOTE
+			doc.lr_response_overdue = 0
 
 
 # --- overdue ------------------------------------------------------------------------------

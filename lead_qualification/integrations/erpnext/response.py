@@ -8,6 +8,7 @@ def lead_validate(doc, method=None):
 	"""After the score (hooks list this handler after lead.validate): the band is known."""
 	if doc.flags.ignore_lead_qualification or not response.is_enabled():
 		return
+	response.keep_stored_clock(doc)
 	response.set_respond_by(doc)
 
 

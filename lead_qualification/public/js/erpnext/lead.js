@@ -126,7 +126,27 @@ lead_qualification.lead = {
 			const when = e.next_due ? frappe.datetime.str_to_user(e.next_due) : __("not planned");
 			text += `<br>${__("Nurture: {0}, step {1}, next touch {2}", [esc(e.sequence), e.next_step, when])}`;
 		});
-		frm.set_intro(text, summary.status === "Qualified" ? "green" : summary.eligible ? "blue" : "orange");
+		const response = this.response_line(summary.response);
+		if (response) text += `<br>${response}`;
+		const colour = summary.status === "Qualified" ? "green" : summary.eligible ? "blue" : "orange";
+		frm.set_intro(text, summary.response && summary.response.overdue ? "red" : colour);
+	},
+
+	response_line(r) {
+		// the first-response clock (lead_response/response.py form_state)
+		if (!r) return "";
+		const when = (v) => frappe.datetime.str_to_user(v);
+		if (r.first_responded_on) {
+			return __("First response: {0} on {1}, after {2} working hours ({3})", [
+				__(r.first_response || ""),
+				when(r.first_responded_on),
+				format_number(r.hours || 0, null, 1),
+				r.in_time ? __("in time") : __("late"),
+			]);
+		}
+		return r.overdue
+			? `<b>${__("Response overdue: was due by {0}", [when(r.respond_by)])}</b>`
+			: __("Respond by {0}", [when(r.respond_by)]);
 	},
 
 	add_actions(frm, summary) {
