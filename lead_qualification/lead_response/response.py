@@ -345,8 +345,8 @@ def form_state(doc) -> dict | None:
 	respond_by = get_datetime(doc.lr_respond_by)
 	state = {
 		"respond_by": doc.lr_respond_by,
-		"overdue": clock.is_overdue(respond_by, None, now_datetime())
-		and not doc.get("lr_first_responded_on"),
+		"overdue": not doc.get("lr_first_responded_on")
+		and (bool(cint(doc.get("lr_response_overdue"))) or clock.is_overdue(respond_by, None, now_datetime())),
 		"first_responded_on": doc.get("lr_first_responded_on"),
 		"first_response": doc.get("lr_first_response"),
 		"hours": None,
