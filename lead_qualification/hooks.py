@@ -42,10 +42,7 @@ doc_events = {
 		],
 	},
 	"Communication": {
-		"after_insert": [
-			"lead_qualification.integrations.erpnext.communication.after_insert",
-			"lead_qualification.integrations.erpnext.nurture.communication_after_insert",
-		],
+		"after_insert": "lead_qualification.integrations.erpnext.communication.after_insert",
 		"on_update": "lead_qualification.integrations.erpnext.communication.on_update",
 	},
 	"Opportunity": {
@@ -80,6 +77,24 @@ doc_events = {
 	"Event": {
 		"after_insert": "lead_qualification.integrations.erpnext.appointment.event_after_insert",
 	},
+}
+
+# Reacting to a lead's change
+# ---------------------------
+# Scoring, qualification and the host's hooks announce what changed on a lead
+# (lead_qualification.lead_events); the features that react list themselves here, by kind.
+# Each is called as listener(changes, bulk=...), in this order.
+lead_change_listeners = {
+	"band": [
+		"lead_qualification.lead_qualification.status_log.on_lead_changes",
+		"lead_qualification.lead_nurture.enrollment.on_band_changes",
+	],
+	"qualification_status": [
+		"lead_qualification.lead_qualification.status_log.on_lead_changes",
+		"lead_qualification.lead_nurture.enrollment.on_qualification_changes",
+	],
+	"score": ["lead_qualification.lead_qualification.qualification.on_score_changes"],
+	"reply": ["lead_qualification.lead_nurture.enrollment.on_replies"],
 }
 
 # Scheduled work

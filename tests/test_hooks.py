@@ -128,3 +128,23 @@ def test_patches_txt_lists_existing_patches():
 		line = line.strip()
 		if line and not line.startswith(("#", "[")):
 			assert resolve_dotted(line.split()[0] + ".execute") is not None, line
+
+
+def test_lead_change_listeners_are_known_kinds_taking_changes_and_bulk():
+	from lead_qualification.lead_events import HOOK, KINDS
+
+	listeners = ast.literal_eval(HOOKS[HOOK])
+	assert set(listeners) <= set(KINDS)
+	for paths in listeners.values():
+		for p in paths:
+			fn = resolve_dotted(p)
+			args = [a.arg for a in fn.args.args]
+			assert args == ["changes", "bulk"], f"{p} takes {args}"
+			assert len(fn.args.defaults) == 1, f"{p}: bulk must default to False"
+
+
+def test_scoring_knows_none_of_the_features_that_react():
+	"""The re-score announces; status log, nurture and promotion listen (no fan-out)."""
+	source = (APP / "lead_scoring" / "scoring.py").read_text()
+	for module in ("status_log", "lead_nurture", "import qualification"):
+		assert module not in source, module

@@ -335,6 +335,32 @@ def retime_leads(leads: Iterable[str], now: datetime | None = None) -> int:
 	return len(rows)
 
 
+# --- listeners (hooks.py lead_change_listeners) -----------------------------------
+
+
+def on_band_changes(changes, bulk: bool = False) -> None:
+	"""Nurture follows the band: a lead whose band changed gets its next touch re-timed."""
+	if is_enabled():
+		retime_leads(sorted({c.lead for c in changes}))
+
+
+def on_qualification_changes(changes, bulk: bool = False) -> None:
+	"""A lead promoted to prospect leaves nurture."""
+	if not is_enabled():
+		return
+	for change in changes:
+		if change.value == "Qualified":
+			stop_for_lead(change.lead, cadence.PROMOTED)
+
+
+def on_replies(changes, bulk: bool = False) -> None:
+	"""A lead that replied leaves nurture: a person answers from now on."""
+	if not is_enabled():
+		return
+	for lead in sorted({c.lead for c in changes}):
+		stop_for_lead(lead, cadence.REPLIED)
+
+
 def enrollments_for(lead: str) -> list[dict]:
 	return frappe.get_all(
 		ENROLLMENT,

@@ -25,21 +25,16 @@ COLUMNS = (
 )
 
 
-def record_changes(doc) -> None:
-	"""Lead on_update: log the qualification status and band if they changed (or are new)."""
-	before = doc.get_doc_before_save()
-	changes = []
-	for kind, fieldname in ((QUALIFICATION, "qualification_status"), (BAND, "lq_score_band")):
-		value = doc.get(fieldname) or ""
-		previous = (before.get(fieldname) or "") if before else ""
-		if value and value != previous:
-			changes.append((doc.name, kind, value, previous))
-	write(changes)
+# the kinds of lead change the log keeps, and the name it stores them under
+LOGGED_KINDS = {"qualification_status": QUALIFICATION, "band": BAND}
 
 
-def record_bands(changed: list[tuple[str, str, str]]) -> None:
-	"""Bulk re-score: (lead, new band, previous band) for the leads whose band changed."""
-	write([(lead, BAND, band, previous or "") for lead, band, previous in changed if band])
+def on_lead_changes(changes, bulk: bool = False) -> None:
+	"""Listener (hooks.py lead_change_listeners): a qualification status or band that changed,
+	from a Lead save or a re-score."""
+	write(
+		[(c.lead, LOGGED_KINDS[c.kind], c.value, c.previous or "") for c in changes if c.kind in LOGGED_KINDS]
+	)
 
 
 def write(changes: list[tuple[str, str, str, str]]) -> None:

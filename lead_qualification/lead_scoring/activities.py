@@ -78,6 +78,16 @@ def leads_of_communication(doc) -> list[str]:
 	return leads
 
 
+def replying_leads(doc) -> list[str]:
+	"""The leads a received e-mail answers for: those it is linked to, else every lead with
+	the sender's address."""
+	linked = leads_of_communication(doc)
+	if linked:
+		return linked
+	address = normalise_email(doc.sender)
+	return frappe.get_all("Lead", filters={"email_id": address}, pluck="name") if address else []
+
+
 # --- from the host ------------------------------------------------------------------
 
 
