@@ -66,8 +66,12 @@ def allowed_moment(
 	candidate: datetime, limits: Limits, recent_touches: Iterable[datetime] = (), max_iterations: int = 400
 ) -> datetime:
 	"""The first moment at or after `candidate` outside quiet hours, not on a holiday, and
-	with fewer than `max_per_week` touches in the 7 days before it."""
-	touches = sorted(recent_touches)
+	with fewer than `max_per_week` touches in the 7 days before it.
+
+	A touch stamped later than `candidate` has happened already (the site's time zone moved
+	west, or the clocks went back, since it was stamped): it is counted as made at
+	`candidate`, never left out of the cap."""
+	touches = sorted(min(t, candidate) for t in recent_touches)
 	moment = candidate
 	for _ in range(max_iterations):
 		if in_quiet_hours(moment, limits):
