@@ -8,6 +8,8 @@ from lead_qualification import time_zones
 
 
 def on_update(doc, method=None):
+	"""Not guarded by Lead Nurture Settings' Enabled: the due times must be right when nurture
+	is enabled again."""
 	if doc.flags.lq_time_zone_done:
 		return
 	before = doc.get_doc_before_save()
