@@ -277,3 +277,22 @@ class TestTimeInStatusAcrossAChange(TimeZoneTestCase):
 		# shown in the site's zone of today
 		self.assertClose(data[-1]["from"], now_datetime())
 		self.assertClose(data[0]["from"], now_datetime())
+
+	def test_logs_written_before_the_utc_field_get_it_from_the_sites_zone(self):
+		from lead_qualification.patches.v1_0 import fill_status_log_utc
+
+		set_time_zone(PARIS)
+		lead = lead_without_email(bant_need="Roof")
+		frappe.db.sql("update `tabLead Status Log` set changed_on_utc = null where lead = %s", lead.name)
+		fill_status_log_utc.execute()
+		logs = frappe.get_all(
+			"Lead Status Log", filters={"lead": lead.name}, fields=["changed_on", "changed_on_utc"]
+		)
+		self.assertEqual(len(logs), 2)  # qualification status and band
+		for log in logs:
+			self.assertEqual(
+				get_datetime(log.changed_on_utc), time_zones.to_utc(get_datetime(log.changed_on), PARIS)
+			)
+		set_time_zone(NEW_YORK)
+		_columns, data = time_in_status.execute({"lead": lead.name, "kind": "Qualification Status"})
+		self.assertClose(data[0]["from"], now_datetime())
