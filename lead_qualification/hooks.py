@@ -26,7 +26,8 @@ app_include_js = ["lead_qualification.bundle.js"]
 doctype_js = {"Lead": "public/js/erpnext/lead.js"}
 doctype_list_js = {"Lead": "public/js/erpnext/lead_list.js"}
 
-# ERPNext document events (every touch point lives in integrations/erpnext/)
+# Document events (every ERPNext touch point lives in integrations/erpnext/, Frappe's in
+# integrations/frappe/)
 # -------------------------------------------------------------------------
 doc_events = {
 	"Lead": {
@@ -76,6 +77,10 @@ doc_events = {
 	},
 	"Event": {
 		"after_insert": "lead_qualification.integrations.erpnext.appointment.event_after_insert",
+	},
+	# Frappe's own settings: the site's time zone (see docs/time-zones.md)
+	"System Settings": {
+		"on_update": "lead_qualification.integrations.frappe.system_settings.on_update",
 	},
 }
 

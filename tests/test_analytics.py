@@ -36,3 +36,10 @@ def test_stays_cover_the_timeline_in_order():
 	assert [s.days(T0 + timedelta(days=7)) for s in result] == [2.0, 3.0, 2.0]
 	assert result[-1].end is None
 	assert result[1].changed_by == "b"
+
+
+def test_time_in_a_status_is_never_negative():
+	"""A `now` behind the start (the clock moved back since the change was logged): no time yet."""
+	(stay,) = stays([("Qualified", T0, "a")])
+	assert stay.days(T0 - timedelta(hours=4, minutes=30)) == 0.0
+	assert stay.days(T0 + timedelta(days=1, hours=12)) == 1.5

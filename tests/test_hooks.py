@@ -47,10 +47,12 @@ def test_doc_event_handlers_take_doc_and_method():
 
 def test_erpnext_touch_points_live_in_integrations():
 	events = ast.literal_eval(HOOKS["doc_events"])
-	for handlers in events.values():
+	frappe_doctypes = {"System Settings"}
+	for doctype, handlers in events.items():
+		host = "frappe" if doctype in frappe_doctypes else "erpnext"
 		for path in handlers.values():
 			for p in [path] if isinstance(path, str) else path:
-				assert p.startswith("lead_qualification.integrations.erpnext.")
+				assert p.startswith(f"lead_qualification.integrations.{host}."), p
 	assert "override_doctype_class" not in HOOKS
 
 

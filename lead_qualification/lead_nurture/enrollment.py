@@ -10,7 +10,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, get_datetime, get_time, getdate, now_datetime
 
-from lead_qualification import email_address
+from lead_qualification import email_address, time_zones
 from lead_qualification.lead_nurture import cadence
 
 SETTINGS_DOCTYPE = "Lead Nurture Settings"
@@ -359,6 +359,28 @@ def on_replies(changes, bulk: bool = False) -> None:
 		return
 	for lead in sorted({c.lead for c in changes}):
 		stop_for_lead(lead, cadence.REPLIED)
+
+
+def reexpress_due_times(old_zone: str | None, new_zone: str | None) -> int:
+	"""The site's time zone changed: move the next due time of every open enrollment so that
+	it names the same moment in the new zone (a touch due at 10:00 in Asia/Kolkata is due at
+	5:30 in Europe/Paris, not at 10:00 there, 4h30 late). Returns how many moved. Quiet hours
+	and holidays need no change: the worker checks them in the site's zone when it sends."""
+	rows = frappe.db.sql(
+		"""select name, next_due from `tabNurture Enrollment`
+		where status in %(statuses)s and next_due is not null""",
+		{"statuses": OPEN_STATUSES},
+	)
+	moved = 0
+	for seconds, names in time_zones.shift_groups(rows, old_zone, new_zone).items():
+		for i in range(0, len(names), 1000):
+			frappe.db.sql(
+				"""update `tabNurture Enrollment` set next_due = next_due + interval %(seconds)s second
+				where name in %(names)s""",
+				{"seconds": seconds, "names": tuple(names[i : i + 1000])},
+			)
+		moved += len(names)
+	return moved
 
 
 def enrollments_for(lead: str) -> list[dict]:

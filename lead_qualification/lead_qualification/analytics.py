@@ -51,12 +51,15 @@ class Stay:
 	changed_by: str
 
 	def days(self, now: datetime) -> float:
-		return round(((self.end or now) - self.start).total_seconds() / 86400, 2)
+		"""Days spent in the value; never negative (a `now` behind the start, the clock
+		having moved back since, counts as no time yet)."""
+		return round(max(0.0, ((self.end or now) - self.start).total_seconds()) / 86400, 2)
 
 
 def stays(changes: Sequence[tuple[str, datetime, str]]) -> list[Stay]:
 	"""Log entries (value, changed_on, changed_by) of one lead and one kind -> the periods
-	spent in each value, in order; the last one is still open."""
+	spent in each value, in order; the last one is still open. Give the times in one clock
+	that never moves back (UTC): the order and the durations are taken from them."""
 	ordered = sorted(changes, key=lambda c: c[1])
 	out = []
 	for i, (value, start, by) in enumerate(ordered):

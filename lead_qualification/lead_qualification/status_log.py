@@ -1,7 +1,12 @@
 """The lead status log: every qualification status and band a lead goes through, when,
-and who changed it (recorded from install on; the Time in Status report reads it)."""
+and who changed it (recorded from install on; the Time in Status report reads it).
+
+`changed_on` is the site's time, as Frappe shows it; `changed_on_utc` the same moment in
+UTC, which a change of the site's time zone (or of summer time) does not move."""
 
 from __future__ import annotations
+
+from datetime import datetime, timezone
 
 import frappe
 from frappe.utils import now_datetime
@@ -17,6 +22,7 @@ COLUMNS = (
 	"value",
 	"previous_value",
 	"changed_on",
+	"changed_on_utc",
 	"changed_by",
 	"owner",
 	"modified_by",
@@ -41,12 +47,31 @@ def write(changes: list[tuple[str, str, str, str]]) -> None:
 	if not changes:
 		return
 	now = now_datetime()
+	utc = utc_now()
 	user = frappe.session.user
 	insert_rows(
 		"tabLead Status Log",
 		COLUMNS,
 		[
-			(frappe.generate_hash(length=12), lead, kind, value, previous, now, user, user, user, now, now)
+			(
+				frappe.generate_hash(length=12),
+				lead,
+				kind,
+				value,
+				previous,
+				now,
+				utc,
+				user,
+				user,
+				user,
+				now,
+				now,
+			)
 			for lead, kind, value, previous in changes
 		],
 	)
+
+
+def utc_now() -> datetime:
+	"""Now in UTC (naive): the log's order key, which no change of the site's zone moves."""
+	return datetime.now(timezone.utc).replace(tzinfo=None)
