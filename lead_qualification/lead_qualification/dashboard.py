@@ -62,5 +62,6 @@ def lead_to_prospect_rate(filters: str | dict | list | None = None) -> dict:
 	return {
 		"value": rate(prospects, leads),
 		"fieldtype": "Percent",
+		"precision": 1,  # 0 would fall back to the system's float precision: "25,000 %"
 		"route": ["query-report", "Qualification Funnel"],
 	}
