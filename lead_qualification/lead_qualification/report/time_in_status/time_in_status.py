@@ -66,8 +66,9 @@ def get_data(filters) -> list[dict]:
 def get_columns() -> list[dict]:
 	return [
 		{"fieldname": "lead", "label": _("Lead"), "fieldtype": "Link", "options": "Lead", "width": 180},
-		{"fieldname": "kind", "label": _("Kind"), "fieldtype": "Data", "width": 150},
-		{"fieldname": "value", "label": _("Value"), "fieldtype": "Data", "width": 120},
+		# Select, not Data: the desk shows a Select value translated (Band, Hot, In Process...).
+		{"fieldname": "kind", "label": _("Kind"), "fieldtype": "Select", "width": 150},
+		{"fieldname": "value", "label": _("Value"), "fieldtype": "Select", "width": 120},
 		{"fieldname": "from", "label": _("From"), "fieldtype": "Datetime", "width": 160},
 		{"fieldname": "to", "label": _("Until"), "fieldtype": "Datetime", "width": 160},
 		{"fieldname": "days", "label": _("Days"), "fieldtype": "Float", "width": 90},
