@@ -11,7 +11,7 @@ import frappe
 from frappe.utils import get_datetime
 
 from lead_qualification.lead_nurture import enrollment
-from lead_qualification.lead_qualification import lead_events
+from lead_qualification import lead_events
 from lead_qualification.lead_response import response
 from lead_qualification.tests.utils import (
 	LeadQualificationTestCase,
