@@ -139,7 +139,9 @@ def record_response(leads: Iterable[str], moment: datetime, kind: str) -> list[s
 	changed = [
 		r.name
 		for r in recorded
-		if clock.is_earlier(moment, get_datetime(r.lr_first_responded_on) if r.lr_first_responded_on else None)
+		if clock.is_earlier(
+			moment, get_datetime(r.lr_first_responded_on) if r.lr_first_responded_on else None
+		)
 	]
 	if changed:
 		(
@@ -346,7 +348,9 @@ def form_state(doc) -> dict | None:
 	state = {
 		"respond_by": doc.lr_respond_by,
 		"overdue": not doc.get("lr_first_responded_on")
-		and (bool(cint(doc.get("lr_response_overdue"))) or clock.is_overdue(respond_by, None, now_datetime())),
+		and (
+			bool(cint(doc.get("lr_response_overdue"))) or clock.is_overdue(respond_by, None, now_datetime())
+		),
 		"first_responded_on": doc.get("lr_first_responded_on"),
 		"first_response": doc.get("lr_first_response"),
 		"hours": None,

@@ -10,8 +10,8 @@ from unittest.mock import patch
 import frappe
 from frappe.utils import get_datetime
 
-from lead_qualification.lead_nurture import enrollment
 from lead_qualification import lead_events
+from lead_qualification.lead_nurture import enrollment
 from lead_qualification.lead_response import response
 from lead_qualification.tests.utils import (
 	LeadQualificationTestCase,
@@ -110,9 +110,7 @@ class ResponseClockTestCase(LeadQualificationTestCase):
 
 	def lead_at(self, moment: datetime, hot: bool = False, **values):
 		with clock_at(moment):
-			lead = make_lead(
-				company=self.company, company_name="Hot Roofs SARL" if hot else None, **values
-			)
+			lead = make_lead(company=self.company, company_name="Hot Roofs SARL" if hot else None, **values)
 		lead.reload()
 		return lead
 
@@ -159,6 +157,18 @@ class TestRespondBy(ResponseClockTestCase):
 		self.assertLess(at(TUESDAY + timedelta(days=1), 9, 30), cold_deadline)
 		with clock_at(at(TUESDAY, 17, 45)):
 			lead_events.announce([lead_events.LeadChange(lead.name, lead_events.BAND, "Cold", "Hot")])
+		self.assertEqual(sec(self.clock_of(lead).lr_respond_by), at(TUESDAY + timedelta(days=1), 9, 30))
+
+	def test_a_lead_saved_hot_gets_the_tighter_deadline(self):
+		"""The whole way: a Lead save re-scores it, the band change is announced, the clock
+		listens (hooks.lead_change_listeners)."""
+		lead = self.lead_at(at(FRIDAY, 10))
+		self.assertEqual(lead.lq_score_band, "Cold")
+		with clock_at(at(TUESDAY, 17, 30)):
+			doc = frappe.get_doc("Lead", lead.name)
+			doc.company_name = "Hot Roofs SARL"
+			doc.save()
+		self.assertEqual(doc.lq_score_band, "Hot")
 		self.assertEqual(sec(self.clock_of(lead).lr_respond_by), at(TUESDAY + timedelta(days=1), 9, 30))
 
 	def test_a_band_change_after_the_first_response_changes_nothing(self):
@@ -373,9 +383,7 @@ class TestOverdue(ResponseClockTestCase):
 		subjects = self.notifications(lead)
 		self.assertEqual(len(subjects), 1)
 		self.assertIn("attend une première réponse", subjects[0])
-		self.assertIn(
-			lead.name, frappe.get_all("Lead", filters={"lr_response_overdue": 1}, pluck="name")
-		)
+		self.assertIn(lead.name, frappe.get_all("Lead", filters={"lr_response_overdue": 1}, pluck="name"))
 		state = response.form_state(frappe.get_doc("Lead", lead.name))
 		self.assertTrue(state["overdue"])
 
