@@ -5,11 +5,13 @@ from lead_qualification.lead_response import response
 
 
 def lead_validate(doc, method=None):
-	"""After the score (hooks list this handler after lead.validate): the band is known."""
-	if doc.flags.ignore_lead_qualification or not response.is_enabled():
+	"""After the score (hooks list this handler after lead.validate): the band is known.
+	The clock's stored fields are kept whether the clock is on or not."""
+	if doc.flags.ignore_lead_qualification:
 		return
 	response.keep_stored_clock(doc)
-	response.set_respond_by(doc)
+	if response.is_enabled():
+		response.set_respond_by(doc)
 
 
 def lead_on_update(doc, method=None):
