@@ -143,6 +143,11 @@ def make_default_settings():
 		if frappe.db.exists("Singles", {"doctype": doctype}):
 			continue
 		settings = frappe.get_single(doctype)
+		# Frappe v15 fills every Time field of a new document with the current time, whatever
+		# its default (frappe.model.create_new.set_dynamic_default_values): set the defaults.
+		for df in settings.meta.get("fields", {"fieldtype": "Time"}):
+			if df.default:
+				settings.set(df.fieldname, df.default)
 		settings.flags.ignore_permissions = True
 		settings.save()
 
