@@ -4,11 +4,11 @@ meeting, note or comment) stops the clock; a hotter band tightens it; overdue le
 flagged and their owner reminded once."""
 
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from unittest.mock import patch
 
 import frappe
-from frappe.utils import get_datetime
+from frappe.utils import get_datetime, get_time
 
 from lead_qualification import lead_events
 from lead_qualification.lead_nurture import enrollment
@@ -189,6 +189,22 @@ class TestRespondBy(ResponseClockTestCase):
 		self.assertEqual(sec(clock.lr_first_responded_on), at(FRIDAY, 10, 20))
 		self.assertEqual(clock.lr_first_response, "E-mail")
 		self.assertEqual(sec(clock.lr_respond_by), at(FRIDAY, 11))
+
+
+class TestDefaults(ResponseClockTestCase):
+	def test_fresh_settings_keep_the_default_working_hours(self):
+		"""Frappe v15 puts the current time in a new document's Time fields; install stores
+		the defaults (09:00-18:00, Monday to Friday, Hot 1 h, Warm 1 day, Cold 3 days)."""
+		from lead_qualification.setup import install
+
+		frappe.db.delete("Singles", {"doctype": response.SETTINGS_DOCTYPE})
+		frappe.clear_cache(doctype=response.SETTINGS_DOCTYPE)
+		install.make_default_settings()
+		settings = frappe.get_single(response.SETTINGS_DOCTYPE)
+		self.assertEqual((get_time(settings.work_start), get_time(settings.work_end)), (time(9), time(18)))
+		working = response.get_working_time(self.company)
+		self.assertEqual(working.weekdays, frozenset(range(5)))
+		self.assertEqual(response.get_targets().warm.hours(working), 9)
 
 
 class TestFirstResponse(ResponseClockTestCase):
