@@ -81,8 +81,20 @@ def set_respond_by(doc) -> None:
 	if not doc.is_new() or doc.get("lr_respond_by"):
 		return
 	arrived = get_datetime(doc.creation) if doc.creation else now_datetime()
-	doc.lr_respond_by = clock.respond_by(
-		arrived, doc.get("lq_score_band"), get_targets(), get_working_time(doc.company)
+	try:
+		doc.lr_respond_by = clock.respond_by(
+			arrived, doc.get("lq_score_band"), get_targets(), get_working_time(doc.company)
+		)
+	except clock.NoWorkingTime:
+		log_no_working_time()
+
+
+def log_no_working_time() -> None:
+	"""Settings that leave no working time must not stop a lead from being saved: the
+	deadline is left as it is and the error is logged for the manager."""
+	frappe.log_error(
+		title=_("Lead Response Settings leave no working time"),
+		message=_("Check the working hours, working days and holidays in Lead Response Settings."),
 	)
 
 
@@ -104,7 +116,11 @@ def on_band_changes(changes: Sequence, bulk: bool = False) -> None:
 		if row.company not in working_times:
 			working_times[row.company] = get_working_time(row.company)
 		current = get_datetime(row.lr_respond_by) if row.lr_respond_by else None
-		deadline = clock.tightened(current, now, bands[row.name], targets, working_times[row.company])
+		try:
+			deadline = clock.tightened(current, now, bands[row.name], targets, working_times[row.company])
+		except clock.NoWorkingTime:
+			log_no_working_time()
+			return
 		if deadline != current:
 			values = {"lr_respond_by": deadline}
 			if row.lr_response_overdue and deadline > now:

@@ -1,6 +1,8 @@
 # Copyright (c) 2026, lead_qualification contributors
 # For license information, please see license.txt
 
+from datetime import date, datetime, timedelta
+
 import frappe
 from frappe import _
 from frappe.model.document import Document
@@ -32,9 +34,10 @@ class LeadResponseSettings(Document):
 			frappe.throw(
 				_("Tick at least one working day."), title=_("Working Hours"), exc=ResponseSettingsError
 			)
-		if get_time(self.work_start) >= get_time(self.work_end):
+		start, end = (datetime.combine(date.min, get_time(t)) for t in (self.work_start, self.work_end))
+		if end - start < timedelta(hours=1):
 			frappe.throw(
-				_("The working day must end after it starts."),
+				_("The working day must end at least an hour after it starts."),
 				title=_("Working Hours"),
 				exc=ResponseSettingsError,
 			)
