@@ -8,6 +8,7 @@ from tests._source import ROOT
 PURE_MODULES = [
 	"lead_qualification.lead_qualification.bant",
 	"lead_qualification.lead_qualification.promotion",
+	"lead_qualification.lead_qualification.takeover",
 	"lead_qualification.setup.custom_fields",
 ]
 

@@ -10,6 +10,8 @@ from lead_qualification.lead_scoring.scoring import insert_rows
 
 QUALIFICATION = "Qualification Status"
 BAND = "Band"
+# why a change was made by the app itself rather than on a lead's save (Select options)
+TAKEN_OVER_AT_INSTALL = "Taken Over at Install"
 COLUMNS = (
 	"name",
 	"lead",
@@ -18,6 +20,7 @@ COLUMNS = (
 	"previous_value",
 	"changed_on",
 	"changed_by",
+	"reason",
 	"owner",
 	"modified_by",
 	"creation",
@@ -42,7 +45,8 @@ def record_bands(changed: list[tuple[str, str, str]]) -> None:
 	write([(lead, BAND, band, previous or "") for lead, band, previous in changed if band])
 
 
-def write(changes: list[tuple[str, str, str, str]]) -> None:
+def write(changes: list[tuple[str, str, str, str]], reason: str = "") -> None:
+	"""changes: (lead, kind, value, previous value); reason: one of the Reason options."""
 	if not changes:
 		return
 	now = now_datetime()
@@ -51,7 +55,20 @@ def write(changes: list[tuple[str, str, str, str]]) -> None:
 		"tabLead Status Log",
 		COLUMNS,
 		[
-			(frappe.generate_hash(length=12), lead, kind, value, previous, now, user, user, user, now, now)
+			(
+				frappe.generate_hash(length=12),
+				lead,
+				kind,
+				value,
+				previous,
+				now,
+				user,
+				reason,
+				user,
+				user,
+				now,
+				now,
+			)
 			for lead, kind, value, previous in changes
 		],
 	)
