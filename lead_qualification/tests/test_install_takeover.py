@@ -197,7 +197,9 @@ class TestTakeover(InstallTestCase):
 			pluck="subject",
 		)
 		self.assertEqual(len(notification), 1)
-		self.assertIn(f"{len(self.taken)} leads", notification[0])
+		scored = frappe.db.count("Lead")
+		self.assertIn(f"{scored} leads scored", notification[0])
+		self.assertIn(f"{settings.install_prospects} leads that already had", notification[0])
 
 	def test_takeover_is_idempotent(self):
 		self.seed()
