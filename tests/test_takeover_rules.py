@@ -34,8 +34,9 @@ def test_a_lead_without_anything_is_left_alone():
 	assert decide(lead(status="Replied"), []) is None
 
 
-@pytest.mark.parametrize("docstatus", [0, 1])
-def test_a_draft_or_submitted_quotation_makes_a_prospect(docstatus):
+@pytest.mark.parametrize("docstatus", [0, 1, 2])
+def test_a_quotation_draft_submitted_or_cancelled_makes_a_prospect(docstatus):
+	"""Cancelled too: a revision in ERPNext is cancel, then amend; the lead may be mid-way."""
 	result = decide(lead(), [quotation(docstatus=docstatus)])
 	assert result is not None
 	assert result.kinds == (QUOTATION,)
@@ -44,12 +45,11 @@ def test_a_draft_or_submitted_quotation_makes_a_prospect(docstatus):
 	assert result.previous_status == "Unqualified"
 
 
-def test_a_cancelled_quotation_alone_does_not_count_but_its_amendment_does():
-	assert decide(lead(), [quotation(docstatus=2)]) is None
+def test_the_first_quotation_says_who_and_when():
 	amended = quotation(name="SAL-QTN-0001-1", created=JUN, docstatus=0, owner="bob@example.com")
-	result = decide(lead(), [quotation(docstatus=2), amended])
-	assert result.evidence == (amended,)
-	assert result.qualified_by == "bob@example.com"
+	result = decide(lead(), [amended, quotation(docstatus=2)])
+	assert result.qualified_by == "anne@example.com"
+	assert [d.name for d in result.evidence] == ["SAL-QTN-0001", "SAL-QTN-0001-1"]
 
 
 def test_opportunity_and_customer_count():
@@ -80,8 +80,12 @@ def test_an_erpnext_status_alone_counts_when_no_document_explains_it(status):
 	assert result.qualified_on == date(2026, 6, 20)
 
 
-def test_a_status_explained_by_a_cancelled_quotation_does_not_count():
-	assert decide(lead(status="Quotation", modified=JUN), [quotation(docstatus=2)]) is None
+def test_a_status_explained_by_documents_is_judged_by_them():
+	later = quotation(created=datetime(2026, 12, 1))
+	assert decide(lead(status="Quotation", modified=JUN), [later], cutoff=INSTALL) is None
+	# a document of another kind does not explain the status
+	opp = Document(OPPORTUNITY, "CRM-OPP-0009", datetime(2026, 12, 2))
+	assert decide(lead(status="Converted", modified=JUN), [opp], cutoff=INSTALL).kinds == (STATUS,)
 
 
 def test_qualified_leads_and_withdrawn_leads_are_left_alone():

@@ -8,10 +8,13 @@ What counts (decided here, documented in the README):
 
 - an **Opportunity** for the lead (``opportunity_from`` = Lead), whatever its status: ERPNext
   opens an opportunity for a lead worth pursuing; a lost opportunity still was one;
-- a **Quotation** for the lead (``quotation_to`` = Lead), draft or submitted, lost included.
-  A *cancelled* quotation alone does not count: it was withdrawn, and ERPNext's own lead
-  status no longer reflects it. Its amendment, if any, is a quotation of its own (draft or
-  submitted) and counts;
+- a **Quotation** for the lead (``quotation_to`` = Lead): draft, submitted, lost or
+  *cancelled*. A cancelled quotation counts too: revising a submitted quotation in ERPNext
+  means cancelling it and then amending it, so a lead whose quotation is cancelled may be
+  in the middle of a revision (refusing the amendment is exactly what must not happen), and
+  a lead worth a quotation was past qualification whatever became of the quotation; ERPNext
+  itself leaves such a lead's status at *Quotation*. Withdrawing a qualification stays a
+  person's decision, with a reason;
 - a **Customer** made from the lead (``Customer.lead_name``);
 - the lead's ERPNext **status** *Opportunity*, *Quotation*, *Lost Quotation* or *Converted*,
   when no document of that kind explains it (imported leads, deleted documents).
@@ -49,8 +52,6 @@ PAST_STATUSES: dict[str, str] = {
 	"Lost Quotation": QUOTATION,
 	"Converted": CUSTOMER,
 }
-
-CANCELLED = 2
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,6 @@ def counts(doc: Document, cutoff: datetime | None = None) -> bool:
 	"""Does this document show that its lead went past qualification?"""
 	if doc.kind not in KINDS:
 		return False
-	if doc.kind in (QUOTATION, OPPORTUNITY) and doc.docstatus == CANCELLED:
-		return False
 	return cutoff is None or doc.created < cutoff
 
 
@@ -127,7 +126,7 @@ def decide(
 	if not evidence:
 		kind = PAST_STATUSES.get(lead.status or "")
 		# a status explained by documents is judged by those documents (made after the
-		# cut-off, cancelled): only a status no document explains counts by itself
+		# cut-off): only a status no document explains counts by itself
 		if kind is None or any(d.kind == kind for d in documents):
 			return None
 		status = lead.status

@@ -1,15 +1,16 @@
 """A site already in use, for checking the install by hand (prints figures, asserts nothing).
 
-On an ERPNext site whose setup wizard is complete and where the app is NOT installed yet:
+On an ERPNext site whose setup wizard is complete and where the app is NOT installed yet
+(`bench execute` refuses an app the site does not have, so seed from `bench --site SITE
+console`: `from lead_qualification.tests.existing_site import seed; seed()`), then:
 
-    bench --site SITE execute lead_qualification.tests.existing_site.seed
     bench --site SITE install-app lead_qualification
     bench --site SITE execute lead_qualification.tests.existing_site.pending_jobs
     bench worker --queue long --burst        # from the bench folder: runs the queued job
     bench --site SITE execute lead_qualification.tests.existing_site.check
 
 `seed` makes 300 leads as a sales team would have them: 40 with quotations (32 submitted,
-5 drafts, 3 cancelled and never replaced), 10 more with an opportunity, 3 converted to
+5 drafts, 3 cancelled and not amended yet), 10 more with an opportunity, 3 converted to
 customers. `check` prints what the install did and tries, then rolls back, a revised
 quotation (cancel and amend) and a new quotation for leads that were quoted before.
 """
@@ -89,6 +90,7 @@ def seed(
 					["Advertisement", "Campaign", "Cold Calling", "Existing Customer", None]
 				),
 				"city": rng.choice(TOWNS),
+				"status": rng.choice(["Lead", "Lead", "Open", "Replied", "Interested"]),
 			}
 			if rng.random() < 0.6:
 				values["company_name"] = f"{rng.choice(TRADES)} {last} {i:03d}"
@@ -159,7 +161,8 @@ def check():
 	)
 
 	live = quoted_leads((0, 1))
-	cancelled_only = quoted_leads((2,)) - live
+	quoted = quoted_leads((0, 1, 2))
+	cancelled_only = quoted - live
 	opportunity = set(
 		frappe.db.sql_list("select party_name from `tabOpportunity` where opportunity_from = 'Lead'")
 	)
@@ -167,12 +170,10 @@ def check():
 		frappe.db.sql_list("select lead_name from `tabCustomer` where ifnull(lead_name, '') != ''")
 	)
 	qualified = set(frappe.get_all("Lead", filters={"qualification_status": "Qualified"}, pluck="name"))
+	print(f"leads with a quotation: {len(quoted)}, of which prospects: {len(quoted & qualified)}")
 	print(
-		f"leads with a draft or submitted quotation: {len(live)}, of which prospects: {len(live & qualified)}"
-	)
-	print(
-		f"leads whose only quotation is cancelled: {len(cancelled_only)}, of which prospects: "
-		f"{len(cancelled_only & qualified)} (by rule: not taken over)"
+		f"  of which with a draft or submitted quotation: {len(live)}, prospects: {len(live & qualified)}; "
+		f"whose only quotation is cancelled: {len(cancelled_only)}, prospects: {len(cancelled_only & qualified)}"
 	)
 	print(f"leads with an opportunity: {len(opportunity)}, prospects: {len(opportunity & qualified)}")
 	print(f"leads with a customer: {len(customer)}, prospects: {len(customer & qualified)}")

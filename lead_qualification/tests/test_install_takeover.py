@@ -120,8 +120,8 @@ class TestTakeover(InstallTestCase):
 		self.quotation = existing_quotation(self.quoted.name)
 		self.drafted = existing_lead()
 		existing_quotation(self.drafted.name, submit=False)
-		self.withdrawn = existing_lead()
-		existing_quotation(self.withdrawn.name).cancel()
+		self.cancelled = existing_lead()  # mid-revision: cancelled, not amended yet
+		existing_quotation(self.cancelled.name).cancel()
 		self.opportunity_lead = existing_lead()
 		self.opportunity = existing_opportunity(self.opportunity_lead.name)
 		self.customer_lead = existing_lead()
@@ -130,8 +130,8 @@ class TestTakeover(InstallTestCase):
 		frappe.db.set_value(
 			"Lead", self.already.name, {"qualification_status": "Qualified", "qualified_by": "Administrator"}
 		)
-		self.taken = [self.quoted, self.drafted, self.opportunity_lead, self.customer_lead]
-		self.untouched = [self.plain, self.plain_no_org, self.withdrawn]
+		self.taken = [self.quoted, self.drafted, self.cancelled, self.opportunity_lead, self.customer_lead]
+		self.untouched = [self.plain, self.plain_no_org]
 
 	def test_install_takes_over_leads_past_qualification_and_scores_every_lead(self):
 		self.seed()
@@ -169,7 +169,7 @@ class TestTakeover(InstallTestCase):
 		self.assertEqual(lead_values(self.plain.name).lq_score_band, "Warm")
 		self.assertEqual(lead_values(self.plain_no_org.name).lq_score_band, "Cold")
 
-		# leads with an opportunity, a (draft or submitted) quotation or a customer: prospects
+		# leads with an opportunity, a quotation (draft, submitted, cancelled) or a customer: prospects
 		for lead in self.taken:
 			values = lead_values(lead.name)
 			self.assertEqual(values.qualification_status, "Qualified", lead.name)
