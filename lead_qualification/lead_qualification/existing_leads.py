@@ -136,7 +136,10 @@ def write(decisions: Sequence[takeover.Takeover]) -> None:
 		chunk = decisions[i : i + 1000]
 		keys = [literal(d.lead) for d in chunk]
 		by = " ".join(f"when {k} then {literal(d.qualified_by)}" for k, d in zip(keys, chunk))
-		on = " ".join(f"when {k} then {literal(d.qualified_on)}" for k, d in zip(keys, chunk))
+		on = " ".join(
+			f"when {k} then {literal(d.qualified_on and d.qualified_on.isoformat())}"
+			for k, d in zip(keys, chunk)
+		)
 		# the last condition keeps a lead qualified meanwhile (by a save) as it is
 		frappe.db.sql(
 			f"""update `tabLead` set `qualification_status` = 'Qualified',

@@ -6,8 +6,11 @@ console`: `from lead_qualification.tests.existing_site import seed; seed()`), th
 
     bench --site SITE install-app lead_qualification
     bench --site SITE execute lead_qualification.tests.existing_site.pending_jobs
-    bench worker --queue long --burst        # from the bench folder: runs the queued job
+    bench worker --queue long --burst        # runs the queued job (and any other site's!)
     bench --site SITE execute lead_qualification.tests.existing_site.check
+
+On a bench shared with other sites, `run_site_jobs` (from the sites folder, in `bench --site
+SITE console`) runs only this site's queued jobs instead of the burst worker.
 
 `seed` makes 300 leads as a sales team would have them: 40 with quotations (32 submitted,
 5 drafts, 3 cancelled and not amended yet), 10 more with an opportunity, 3 converted to
@@ -138,6 +141,23 @@ def pending_jobs():
 
 	q = get_queue("long")
 	print(f"long queue: {q.count} job(s):", [j.kwargs.get("job_name") for j in q.get_jobs()])
+
+
+def run_site_jobs(queue: str = "long"):
+	"""Run this site's queued jobs as a worker does (rq's perform: Frappe's execute_job, which
+	connects to the site by itself), leaving other sites' jobs in the shared queue alone."""
+	from frappe.utils.background_jobs import get_queue
+
+	q = get_queue(queue)
+	site = frappe.local.site
+	mine = [j for j in q.get_jobs() if (j.kwargs or {}).get("site") == site]
+	frappe.destroy()
+	for job in mine:
+		q.remove(job)
+		print("running", job.kwargs.get("job_name"), job.kwargs.get("kwargs"))
+		job.perform()
+	frappe.init(site=site, sites_path=".")
+	frappe.connect()
 
 
 def quoted_leads(docstatus) -> set[str]:
