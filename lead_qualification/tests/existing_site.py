@@ -238,6 +238,7 @@ def check():
 		original = frappe.get_doc("Quotation", submitted[0].name)
 		original.cancel()
 		amended = frappe.copy_doc(original)
+		amended.docstatus = 0
 		amended.amended_from = original.name
 		amended.insert()
 		amended.submit()
