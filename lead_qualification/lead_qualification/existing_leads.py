@@ -63,6 +63,16 @@ def take_over(cutoff: datetime | None = None, batch_size: int = BATCH_SIZE) -> i
 	return taken
 
 
+def fill_missing_status() -> None:
+	"""Leads with no qualification status at all (made by a Data Import, or before ERPNext had
+	the field) are Unqualified, the Select's first option that a new lead gets: the lists,
+	number cards and funnel count them as leads to qualify, not as "no status"."""
+	if qualification.is_enabled():
+		frappe.db.sql(
+			"update `tabLead` set qualification_status = 'Unqualified' where ifnull(qualification_status, '') = ''"
+		)
+
+
 def candidates() -> list[str]:
 	"""Leads not Qualified that have a document or an ERPNext status that may count."""
 	parties: set[str] = set()

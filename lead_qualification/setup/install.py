@@ -174,11 +174,13 @@ def make_default_nurture():
 
 def take_over_existing_leads(cutoff=None) -> int:
 	"""Leads that already have an Opportunity, a Quotation or a Customer (or an ERPNext status
-	saying so) become prospects, so that their work in progress is not gated. Adds the count
-	to the install summary in Lead Qualification Settings."""
-	from lead_qualification.lead_qualification.existing_leads import take_over
+	saying so) become prospects, so that their work in progress is not gated; leads with no
+	qualification status at all become Unqualified. Adds the count of prospects to the
+	install summary in Lead Qualification Settings."""
+	from lead_qualification.lead_qualification.existing_leads import fill_missing_status, take_over
 
 	taken = take_over(cutoff=cutoff)
+	fill_missing_status()
 	settings = "Lead Qualification Settings"
 	before = frappe.db.get_single_value(settings, "install_prospects") or 0
 	frappe.db.set_single_value(settings, "install_prospects", before + taken)

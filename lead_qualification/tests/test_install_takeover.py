@@ -132,6 +132,8 @@ class TestTakeover(InstallTestCase):
 		frappe.db.set_value(
 			"Lead", self.already.name, {"qualification_status": "Qualified", "qualified_by": "Administrator"}
 		)
+		self.imported = existing_lead()  # a Data Import leaves the qualification status empty
+		frappe.db.set_value("Lead", self.imported.name, "qualification_status", None)
 		self.taken = [self.quoted, self.drafted, self.cancelled, self.opportunity_lead, self.customer_lead]
 		self.untouched = [self.plain, self.plain_no_org]
 
@@ -185,6 +187,10 @@ class TestTakeover(InstallTestCase):
 			self.assertEqual(len(comments), 1, lead.name)
 		self.assertIn(self.quotation.name, takeover_comments(self.quoted.name)[0])
 		self.assertIn(self.opportunity.name, takeover_comments(self.opportunity_lead.name)[0])
+
+		# a lead without a status is Unqualified, as ERPNext makes a new lead, and not logged
+		self.assertEqual(lead_values(self.imported.name).qualification_status, "Unqualified")
+		self.assertFalse(takeover_logs(self.imported.name))
 
 		# the others are left as they were
 		for lead in self.untouched:
