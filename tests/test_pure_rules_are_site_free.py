@@ -11,6 +11,7 @@ PURE_MODULES = [
 	"lead_qualification.lead_qualification.promotion",
 	"lead_qualification.lead_qualification.gate_rules",
 	"lead_qualification.lead_events",
+	"lead_qualification.lead_qualification.takeover",
 	"lead_qualification.lead_response.clock",
 	"lead_qualification.lead_response.speed",
 	"lead_qualification.setup.custom_fields",
