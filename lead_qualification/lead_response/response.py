@@ -17,6 +17,7 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 # leads nobody needs to answer any more
 CLOSED_STATUSES = ("Converted", "Do Not Contact", "Lost Quotation")
 REMINDER_BATCH = 500
+BAND_BATCH = 5000
 
 
 # --- settings -------------------------------------------------------------------------------
@@ -100,32 +101,38 @@ def log_no_working_time() -> None:
 
 def on_band_changes(changes: Sequence, bulk: bool = False) -> None:
 	"""Listener of lead_events "band": a lead that turns hotter before anyone answered gets
-	the tighter deadline (one query to read, one update per lead whose deadline moves)."""
+	the tighter deadline (clock.tightened). The new band's deadline counted from now is the
+	same for every lead of one band and company, so a bulk re-score costs one read and one
+	update per band and company and batch of leads, not one per lead."""
 	if not changes or not is_enabled():
 		return
 	bands = {c.lead: c.value for c in changes}
-	rows = frappe.get_all(
-		"Lead",
-		filters={"name": ("in", list(bands)), "lr_first_responded_on": ("is", "not set")},
-		fields=["name", "company", "lr_respond_by", "lr_response_overdue"],
-	)
 	now = now_datetime()
 	targets = get_targets()
-	working_times: dict = {}
-	for row in rows:
-		if row.company not in working_times:
-			working_times[row.company] = get_working_time(row.company)
-		current = get_datetime(row.lr_respond_by) if row.lr_respond_by else None
-		try:
-			deadline = clock.tightened(current, now, bands[row.name], targets, working_times[row.company])
-		except clock.NoWorkingTime:
-			log_no_working_time()
-			return
-		if deadline != current:
-			values = {"lr_respond_by": deadline}
-			if row.lr_response_overdue and deadline > now:
-				values["lr_response_overdue"] = 0
-			frappe.db.set_value("Lead", row.name, values, update_modified=False)
+	names = list(bands)
+	for start in range(0, len(names), BAND_BATCH):
+		batch = names[start : start + BAND_BATCH]
+		groups: dict[tuple, list[str]] = {}
+		for row in frappe.get_all(
+			"Lead",
+			filters={"name": ("in", batch), "lr_first_responded_on": ("is", "not set")},
+			fields=["name", "company"],
+		):
+			groups.setdefault((bands[row.name], row.company), []).append(row.name)
+		for (band, company), leads in groups.items():
+			try:
+				candidate = clock.respond_by(now, band, targets, get_working_time(company))
+			except clock.NoWorkingTime:
+				log_no_working_time()
+				return
+			lead = frappe.qb.DocType("Lead")
+			(
+				frappe.qb.update(lead)
+				.set(lead.lr_respond_by, candidate)
+				.where(lead.name.isin(leads))
+				.where(lead.lr_first_responded_on.isnull())
+				.where(lead.lr_respond_by.isnull() | (lead.lr_respond_by > candidate))
+			).run()
 
 
 # --- first responses ----------------------------------------------------------------------------
