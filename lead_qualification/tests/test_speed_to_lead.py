@@ -171,3 +171,30 @@ class TestSpeedToLead(LeadQualificationTestCase):
 		self.assert_row(rows["Hot"], leads=1, answered=1, median_hours=2.0, late=1)
 		self.assert_row(rows["Warm"], leads=1, answered=1, median_hours=3.0, in_time=1)
 		self.assertEqual(rows["Total"]["leads"], 2)
+
+
+class TestWaitingCard(LeadQualificationTestCase):
+	def tearDown(self):
+		frappe.set_user("Administrator")
+		frappe.db.rollback()
+		from lead_qualification.lead_scoring import scoring
+
+		scoring.clear_rules_cache()
+
+	def card_count(self) -> int:
+		from frappe.desk.doctype.number_card.number_card import get_result
+
+		card = frappe.get_doc("Number Card", "Hot Leads Waiting for a First Response")
+		return get_result(card.as_dict(), card.filters_json)  # as the desk asks for it
+
+	def test_a_hot_lead_waits_until_someone_answers(self):
+		reset_settings()
+		reset_response_settings(use_holiday_list=0)
+		use_rules({"field_name": "company_name", "operator": "is set", "points": 80})
+		before = self.card_count()
+		hot = make_lead(company_name="Waiting SARL")
+		make_lead()  # a cold one does not count
+		self.assertEqual(hot.lq_score_band, "Hot")
+		self.assertEqual(self.card_count(), before + 1)
+		hot.add_comment("Comment", "Called back")
+		self.assertEqual(self.card_count(), before)
