@@ -1,4 +1,4 @@
-// J6: the gate override on a Quotation is offered only to the role that may use it.
+// J8: the gate override on a Quotation is offered only to the role that may use it.
 // A French-speaking Sales User opens a quotation made for a lead: no "Override Qualification
 // Gate" field, no reason. A French-speaking Sales Manager opens the same quotation: both
 // fields are there, in French, and can be set (Frappe's field-level permissions, level 5).
@@ -8,7 +8,7 @@ import { ADMIN, BASE_URL, FR_MANAGER, FR_SALES, PASSWORD, api, failureShot, log,
 const ITEM = "LQ-BROWSER-ITEM";
 
 async function quotationForLead(browser, lead) {
-	const page = await newPage(browser, "J6 setup");
+	const page = await newPage(browser, "J8 setup");
 	try {
 		await login(page, ADMIN);
 		const items = await api(page, "frappe.client.get_list", { doctype: "Item", filters: { name: ITEM }, fields: ["name"] });
@@ -51,11 +51,11 @@ function overrideFields(page) {
 	);
 }
 
-export async function j6(browser, data, c) {
+export async function j8(browser, data, c) {
 	// the hot lead of the setup is a prospect: a quotation for it can be made
 	const name = await quotationForLead(browser, data.hot.name);
 
-	const sales = await newPage(browser, "J6 sales");
+	const sales = await newPage(browser, "J8 sales");
 	try {
 		await login(sales, { user: FR_SALES.user, password: PASSWORD });
 		await openForm(sales, `/app/quotation/${name}`, { doctype: "Quotation", name });
@@ -65,13 +65,13 @@ export async function j6(browser, data, c) {
 			c.ok(f.status === "None" && !f.visible, `a Sales User neither sees nor can set ${f.fieldname} (${f.status})`);
 		}
 		await sales.evaluate(() => window.scrollTo(0, 0));
-		await screenshot(sales, "j6-quotation-sales-user-fr.png");
+		await screenshot(sales, "j8-quotation-sales-user-fr.png");
 	} finally {
-		await failureShot(sales, c, "j6-sales");
+		await failureShot(sales, c, "j8-sales");
 		await sales.context().close();
 	}
 
-	const manager = await newPage(browser, "J6 manager");
+	const manager = await newPage(browser, "J8 manager");
 	try {
 		await login(manager, { user: FR_MANAGER.user, password: PASSWORD });
 		await openForm(manager, `/app/quotation/${name}`, { doctype: "Quotation", name });
@@ -88,15 +88,15 @@ export async function j6(browser, data, c) {
 			const top = $(cur_frm.fields_dict.party_name.wrapper).offset().top - 120;
 			window.scrollTo(0, Math.max(0, top));
 		});
-		await screenshot(manager, "j6-quotation-sales-manager-fr.png");
+		await screenshot(manager, "j8-quotation-sales-manager-fr.png");
 	} finally {
-		await failureShot(manager, c, "j6-manager");
+		await failureShot(manager, c, "j8-manager");
 		await manager.context().close();
 	}
 }
 
 export default {
-	id: "j6",
+	id: "j8",
 	title: "Quotation: the gate override is offered to the Sales Manager only (field-level permission)",
-	run: j6,
+	run: j8,
 };
