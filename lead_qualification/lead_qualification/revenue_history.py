@@ -67,13 +67,15 @@ def _in_tree(field, doctype: str, value: str):
 
 def _lead_filters(query, lead, filters):
 	if filters.get("company"):
-		query = query.where(lead.company.isnull() | (lead.company == "") | (lead.company == filters.company))
+		query = query.where(
+			lead.company.isnull() | (lead.company == "") | (lead.company == filters.get("company"))
+		)
 	if filters.get("territory"):
-		query = query.where(_in_tree(lead.territory, "Territory", filters.territory))
+		query = query.where(_in_tree(lead.territory, "Territory", filters.get("territory")))
 	if filters.get("source"):
-		query = query.where(lead.source == filters.source)
+		query = query.where(lead.source == filters.get("source"))
 	if filters.get("owner"):
-		query = query.where(lead.lead_owner == filters.owner)
+		query = query.where(lead.lead_owner == filters.get("owner"))
 	return query
 
 
@@ -279,7 +281,7 @@ def revenue_by_month(filters, start: date, end: date, as_of: date) -> dict[date,
 	)
 	if filters.get("company"):
 		query = query.where(rev.company == filters.company)
-	query = _lead_filters(query, lead, {k: v for k, v in filters.items() if k != "company"})
+	query = _lead_filters(query, lead, frappe._dict({k: v for k, v in filters.items() if k != "company"}))
 	query = permitted(query, doctype, "Customer", "Lead")
 	out: dict[date, float] = {}
 	for day, amount in query.run():

@@ -17,7 +17,6 @@ BEFORE_AFTER = "Before and After the App"
 QUALIFIED = "Qualified vs Unqualified Leads"
 
 
-
 def figure_labels() -> dict[str, str]:
 	return {
 		"lead_to_customer": _("Lead to Customer %"),
@@ -65,7 +64,9 @@ def row_of(name: str, a: fc.Figure, b: fc.Figure) -> dict:
 		"b_value": b.value,
 		"b_cases": b.cases,
 		"difference": fc.difference(a, b),
-		"note": _("Fewer than {0} cases: may be noise").format(fc.NOISE_CASES) if a.few_cases or b.few_cases else "",
+		"note": _("Fewer than {0} cases: may be noise").format(fc.NOISE_CASES)
+		if a.few_cases or b.few_cases
+		else "",
 	}
 
 
