@@ -10,6 +10,7 @@ invoices with multi-row INSERTs (no document events, as lead_scoring.benchmarks 
 leads); every row it writes is named LQFC-…, which remove_history deletes.
 """
 
+import os
 import random
 import statistics
 import time
@@ -282,6 +283,7 @@ def report_times(rounds: int = 5, user: str | None = None):
 		d: frappe.db.count(d) for d in ("Lead", "Customer", "Quotation", "Sales Order", "Sales Invoice")
 	}
 	_print("data set", ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+	_print("load average (1, 5, 15 min) before the runs", "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
 	for who in [u for u in ("Administrator", user) if u]:
 		frappe.set_user(who)
 		for label, fn in (
@@ -297,6 +299,7 @@ def report_times(rounds: int = 5, user: str | None = None):
 		):
 			times = _time(fn, rounds)
 			_print(f"{label}, {who}", f"median {statistics.median(times):.2f} s, worst {max(times):.2f} s")
+	_print("load average (1, 5, 15 min) after the runs", "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
 	frappe.set_user("Administrator")
 
 

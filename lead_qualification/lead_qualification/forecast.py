@@ -242,6 +242,11 @@ def lead_month(created: date, expected_start: date | None, horizon: str | None, 
 	return max(month, month_start(start))
 
 
+def month_of_index(index: int) -> date:
+	"""year * 12 + month - 1 (as the loaders compute it in SQL) -> the month's first day."""
+	return date(index // 12, index % 12 + 1, 1)
+
+
 def quote_month(valid_till: date | None, start: date) -> date:
 	"""The month an open quotation is expected to be decided: its Valid Till, never before the
 	forecast's first month (a quotation without one: the first month)."""
@@ -262,6 +267,8 @@ class OpenLead:
 	budget: float | None = None  # in the company's currency; None or 0: unknown
 	expected_start: date | None = None
 	horizon: str | None = None
+	count: int = 1  # a group of `count` leads alike: then `budget` is the sum of their budgets
+	month: date | None = None  # when set, the month already worked out (see month_index)
 
 
 @dataclass(frozen=True)
@@ -281,6 +288,7 @@ class Line:
 	value: float
 	probability: Probability
 	value_from: str  # "budget", an OrderValue level, or "quotation"
+	count: int = 1
 
 	@property
 	def expected(self) -> float:
@@ -299,10 +307,13 @@ def lead_lines(
 			value, value_from = float(lead.budget), "budget"
 		else:
 			ov = order_values.for_lead(lead.source, lead.territory)
-			value, value_from = ov.value, ov.level
+			value, value_from = ov.value * lead.count, ov.level
 		p = probabilities[(normalise_band(lead.band), normalise_stage(lead.stage))]
-		month = lead_month(lead.created, lead.expected_start, lead.horizon, start)
-		out.append(Line("lead", lead.name, month, value, p, value_from))
+		if lead.month is not None:
+			month = max(lead.month, month_start(start))
+		else:
+			month = lead_month(lead.created, lead.expected_start, lead.horizon, start)
+		out.append(Line("lead", lead.name, month, value, p, value_from, lead.count))
 	return out
 
 
@@ -351,7 +362,7 @@ def by_month(lines: Iterable[Line], start: date, months: int) -> list[MonthRow]:
 		else:
 			row = rows[month_start(line.month)]
 		if line.kind == "lead":
-			row.lead_count += 1
+			row.lead_count += line.count
 			row.lead_value += line.value
 			row.lead_expected += line.expected
 		else:
@@ -359,6 +370,47 @@ def by_month(lines: Iterable[Line], start: date, months: int) -> list[MonthRow]:
 			row.quote_value += line.value
 			row.quote_expected += line.expected
 	return [*rows.values(), later, undated]
+
+
+# --- what the books held on a given day ---------------------------------------------------
+# The loaders read the books once for both forecasts (today's and the back-test's); these
+# functions pick what was known on the forecast day.
+
+CLOSED_LEAD_STATUSES = frozenset({"Do Not Contact", "Lost Quotation"})
+
+
+@dataclass(frozen=True)
+class QuoteRecord:
+	quote: OpenQuote
+	first_order: date | None = None  # the date of its first submitted Sales Order
+	lost: bool = False  # marked Lost (known today only, not when)
+
+
+def quotes_on(
+	records: Iterable[QuoteRecord], as_of: date, since: date, present: bool
+) -> tuple[list[PastQuote], list[OpenQuote]]:
+	"""The quotations dated `since` to `as_of`, split into those decided on `as_of` (ordered
+	by then, expired, or marked Lost when `present`) and those still open."""
+	past, still_open = [], []
+	for r in records:
+		q = r.quote
+		if not since <= q.quoted_on <= as_of:
+			continue
+		if r.first_order and r.first_order <= as_of:
+			past.append(PastQuote(q.qualified, ordered_age=(r.first_order - q.quoted_on).days))
+		elif (q.valid_till and q.valid_till < as_of) or (present and r.lost):
+			closed = min(q.valid_till, as_of) if q.valid_till else as_of
+			past.append(PastQuote(q.qualified, open_days=max(0, (closed - q.quoted_on).days)))
+		else:
+			still_open.append(q)
+	return past, still_open
+
+
+def orders_on(
+	orders: Iterable[tuple[str | None, str | None, date, float]], as_of: date, since: date
+) -> list[tuple[str | None, str | None, float]]:
+	"""(source, territory, day, value) orders -> those dated `since` to `as_of`, for the medians."""
+	return [(s, t, v) for s, t, day, v in orders if since <= day <= as_of]
 
 
 # --- the back-test ---------------------------------------------------------------------

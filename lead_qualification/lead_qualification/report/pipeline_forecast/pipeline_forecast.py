@@ -17,13 +17,12 @@ def execute(filters=None):
 	filters = prepare(filters)
 	today = getdate(nowdate())
 	start = fc.month_start(today)
-	now = revenue_history.forecast(filters, today, start, filters.months, filters.min_cases, present=True)
-
 	bt_start = fc.add_months(start, -filters.back_test_months)
-	then = revenue_history.forecast(
-		filters, add_days(bt_start, -1), bt_start, filters.back_test_months, filters.min_cases, present=False
-	)
-	actual = revenue_history.revenue_by_month(filters, bt_start, add_days(start, -1), add_days(bt_start, -1))
+	bt_as_of = add_days(bt_start, -1)
+	books = revenue_history.Books(filters, bt_as_of, today)
+	now = books.forecast(today, start, filters.months, filters.min_cases, present=True)
+	then = books.forecast(bt_as_of, bt_start, filters.back_test_months, filters.min_cases, present=False)
+	actual = revenue_history.revenue_by_month(filters, bt_start, add_days(start, -1), bt_as_of)
 	test = fc.back_test(then.rows, actual, bt_start, filters.back_test_months)
 
 	currency = revenue_history.company_currency(filters.company)
