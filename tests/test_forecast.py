@@ -182,3 +182,51 @@ def test_noise_threshold_is_thirty():
 def test_switch_moment_is_the_earliest_known():
 	assert fc.switch_moment([None, date(2026, 3, 1), date(2026, 2, 1)]) == date(2026, 2, 1)
 	assert fc.switch_moment([None, None]) is None
+
+
+def test_quotes_on_picks_what_was_known_that_day():
+	def rec(name, on, till, value=100.0, qualified=True, first_order=None, lost=False):
+		return fc.QuoteRecord(fc.OpenQuote(name, on, value, qualified, till), first_order, lost)
+
+	records = [
+		rec("ordered", date(2026, 1, 10), date(2026, 2, 10), first_order=date(2026, 1, 20)),
+		rec("ordered later", date(2026, 5, 1), date(2026, 8, 1), first_order=date(2026, 7, 1)),
+		rec("expired", date(2026, 3, 1), date(2026, 3, 31)),
+		rec("lost", date(2026, 5, 20), date(2026, 9, 1), lost=True),
+		rec("too old", date(2023, 1, 1), date(2023, 2, 1)),
+	]
+	past, still_open = fc.quotes_on(records, date(2026, 6, 1), date(2024, 6, 1), present=False)
+	assert sorted((p.end_age, p.ordered_age is not None) for p in past) == [(10, True), (30, False)]
+	assert [q.name for q in still_open] == ["ordered later", "lost"]  # lost: not known then
+	past, still_open = fc.quotes_on(records, date(2026, 11, 26), date(2024, 11, 26), present=True)
+	assert sorted((p.end_age, p.ordered_age is not None) for p in past) == [
+		(10, True),
+		(30, False),
+		(61, True),
+		(104, False),
+	]
+	assert still_open == []
+
+
+def test_orders_on_and_month_index():
+	orders = [("Web", "Lyon", date(2026, 1, 5), 10.0), ("Web", "Lyon", date(2026, 7, 5), 20.0)]
+	assert fc.orders_on(orders, date(2026, 6, 30), date(2024, 6, 30)) == [("Web", "Lyon", 10.0)]
+	assert fc.month_of_index(2026 * 12 + 11 - 1) == date(2026, 11, 1)
+	assert fc.month_of_index(2027 * 12 + 0) == date(2027, 1, 1)
+
+
+def test_a_group_of_leads_counts_as_many_leads():
+	start = date(2026, 11, 1)
+	p = fc.lead_probabilities({("Warm", "In Process"): (1, 4)}, min_cases=4)
+	mov = fc.MedianOrderValues([(None, None, 2000)], min_orders=1)
+	groups = [
+		fc.OpenLead("3 leads", "Warm", "In Process", start, count=3, month=date(2026, 12, 1)),
+		fc.OpenLead("2 leads", "Warm", "In Process", start, budget=9000, count=2, month=date(2026, 1, 1)),
+	]
+	lines = fc.lead_lines(groups, p, mov, start)
+	assert [(line.month, line.value, line.expected, line.count) for line in lines] == [
+		(date(2026, 12, 1), 6000.0, 1500.0, 3),  # no budget: 3 x the median order
+		(start, 9000.0, 2250.0, 2),  # the budgets' sum; a past month: this month
+	]
+	rows = fc.by_month(lines, start, 2)
+	assert [(r.lead_count, r.lead_expected) for r in rows[:2]] == [(2, 2250.0), (3, 1500.0)]
