@@ -16,9 +16,12 @@ import statistics
 import time
 
 import frappe
-from frappe.utils import add_days, getdate, now_datetime, nowdate
+from frappe.utils import add_days, add_months, getdate, now_datetime, nowdate
 
 PREFIX = "LQFC-"
+STAGES = ("Unqualified", "In Process", "Qualified")
+CONVERSION = {"Unqualified": 0.03, "In Process": 0.08, "Qualified": 0.16}
+BAND_FACTOR = {"Hot": 1.5, "Warm": 1.0, "Cold": 0.5}
 COMMON = ("creation", "modified", "owner", "modified_by", "docstatus", "idx")
 
 
@@ -181,14 +184,18 @@ def invoice_row(name: str, customer: str, on, amount: float, company: str) -> di
 	}
 
 
-def make_history(leads: int = 100_000, quotations: int = 20_000, seed: int = 11):
+def make_history(leads: int = 100_000, quotations: int = 20_000, seed: int = 11, switch_months: int = 12):
 	"""Two years of synthetic history for the default company: `leads` leads (bands,
-	statuses, budgets, timings, sources, territories spread at random), about 8 % of them
-	customers with one or two orders and their invoices, `quotations` quotations (a third
-	ordered)."""
+	budgets, timings, sources, territories spread at random; more of them qualified after
+	the app's switch-on, `switch_months` ago, which is written to Gates Active Since),
+	customers (3 % of unqualified leads, 8 % in process, 16 % qualified; more for hot, fewer
+	for cold) with one or two orders and their invoices, and `quotations` quotations (40 %
+	of those of qualified leads ordered, 18 % of the others)."""
 	rng = random.Random(seed)
 	company = frappe.defaults.get_global_default("company")
 	today = getdate(nowdate())
+	switch = getdate(add_months(today, -switch_months))
+	frappe.db.set_single_value("Lead Qualification Settings", "gates_active_since", str(switch))
 	territories = frappe.get_all("Territory", {"is_group": 0}, pluck="name") or [None]
 	sources = frappe.get_all("Lead Source", pluck="name") or [None]
 	owners = frappe.get_all("User", {"user_type": "System User", "enabled": 1}, pluck="name")[:5]
@@ -197,13 +204,15 @@ def make_history(leads: int = 100_000, quotations: int = 20_000, seed: int = 11)
 	for i in range(leads):
 		name = f"{PREFIX}L{i:07d}"
 		created = add_days(today, -rng.randint(0, 730))
-		stage = rng.choices(("Unqualified", "In Process", "Qualified"), (5, 3, 2))[0]
+		after = getdate(created) >= switch
+		stage = rng.choices(STAGES, (3, 3, 4) if after else (6, 3, 1))[0]
+		band = rng.choice(("Hot", "Warm", "Cold"))
 		lead_rows.append(
 			lead_row(
 				name,
 				created,
 				qualification_status=stage,
-				lq_score_band=rng.choice(("Hot", "Warm", "Cold")),
+				lq_score_band=band,
 				company=company,
 				territory=rng.choice(territories),
 				source=rng.choice(sources),
@@ -215,7 +224,7 @@ def make_history(leads: int = 100_000, quotations: int = 20_000, seed: int = 11)
 				),
 			)
 		)
-		if rng.random() < 0.08:
+		if rng.random() < CONVERSION[stage] * BAND_FACTOR[band]:
 			customer = f"{PREFIX}C{i:07d}"
 			became = add_days(created, rng.randint(5, 90))
 			if getdate(became) > today:
@@ -240,11 +249,16 @@ def make_history(leads: int = 100_000, quotations: int = 20_000, seed: int = 11)
 			on = today
 		amount = rng.choice((900, 3000, 7000, 20000))
 		name = f"{PREFIX}Q{j:07d}"
-		quotes.append(quotation_row(name, lead["name"], on, add_days(on, 30), amount, company))
-		if rng.random() < 0.33:
+		quotes.append(
+			quotation_row(name, lead["name"], on, add_days(on, rng.choice((30, 60, 90))), amount, company)
+		)
+		if rng.random() < (0.40 if lead["qualification_status"] == "Qualified" else 0.18):
 			customer = f"{PREFIX}QC{j:07d}"
 			customers.append(customer_row(customer, lead["name"], on))
-			order, item = order_rows(f"{PREFIX}QSO{j:07d}", customer, on, amount, company, name)
+			ordered_on = add_days(on, rng.choice((2, 10, 25, 45, 75)))
+			if getdate(ordered_on) > today:
+				ordered_on = today
+			order, item = order_rows(f"{PREFIX}QSO{j:07d}", customer, ordered_on, amount, company, name)
 			orders.append(order)
 			items.append(item)
 	_print("rows built", f"{time.perf_counter() - start:.1f} s")

@@ -108,6 +108,10 @@ def money(value: float, filters) -> str:
 	return fmt_money(value, precision=0, currency=revenue_history.company_currency(filters.company))
 
 
+def percent(value: float) -> str:
+	return frappe.format_value(round(value, 1), {"fieldtype": "Float", "precision": 1}) + " %"
+
+
 def summary(filters, rows, test: fc.BackTest) -> list[dict]:
 	months = [row for row in rows if row.label == "month"]
 	out = [
@@ -133,9 +137,10 @@ def summary(filters, rows, test: fc.BackTest) -> list[dict]:
 	if test.relative_error is not None:
 		out.append(
 			{
-				"value": round(100 * test.relative_error, 1),
+				# Data, not Percent: the desk would show the system's three decimals (60,000 %).
+				"value": percent(100 * test.relative_error),
 				"label": _("Back-Test Error %"),
-				"datatype": "Percent",
+				"datatype": "Data",
 				"indicator": "Green" if abs(test.relative_error) <= 0.2 else "Orange",
 			}
 		)

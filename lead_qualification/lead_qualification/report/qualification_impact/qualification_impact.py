@@ -79,11 +79,11 @@ def group_labels(split: str) -> tuple[str, str]:
 def get_columns(filters, split: str) -> list[dict]:
 	a, b = group_labels(split)
 	return [
-		{"fieldname": "figure", "label": _("Figure"), "fieldtype": "Data", "width": 280},
-		{"fieldname": "a_value", "label": a, "fieldtype": "Float", "precision": 1, "width": 140},
-		{"fieldname": "a_cases", "label": _("Cases") + f" ({a})", "fieldtype": "Int", "width": 150},
-		{"fieldname": "b_value", "label": b, "fieldtype": "Float", "precision": 1, "width": 140},
-		{"fieldname": "b_cases", "label": _("Cases") + f" ({b})", "fieldtype": "Int", "width": 150},
+		{"fieldname": "figure", "label": _("Figure"), "fieldtype": "Data", "width": 300},
+		{"fieldname": "a_value", "label": a, "fieldtype": "Float", "precision": 1, "width": 170},
+		{"fieldname": "a_cases", "label": _("Cases") + f" ({a})", "fieldtype": "Int", "width": 200},
+		{"fieldname": "b_value", "label": b, "fieldtype": "Float", "precision": 1, "width": 170},
+		{"fieldname": "b_cases", "label": _("Cases") + f" ({b})", "fieldtype": "Int", "width": 200},
 		{
 			"fieldname": "difference",
 			"label": _("Difference"),
