@@ -41,8 +41,13 @@ class _Raw(Criterion):
 
 
 def permitted(query, *doctypes: str):
-	"""Add the current user's match conditions for each DocType (tables not aliased)."""
+	"""Add the current user's match conditions for each DocType (tables not aliased). A user
+	who may not read a DocType at all sees none of its rows (Frappe's match conditions would
+	then only list the documents shared with them, and come back empty)."""
 	for doctype in doctypes:
+		if not (frappe.has_permission(doctype, "select") or frappe.has_permission(doctype, "read")):
+			query = query.where(_Raw("1 = 0"))
+			continue
 		condition = build_match_conditions(doctype)
 		if condition:
 			query = query.where(_Raw(condition))
