@@ -201,13 +201,16 @@ def open_lead_groups(filters, as_of: date) -> list[fc.OpenLead]:
 	for horizon, offset in fc.HORIZON_MONTHS.items():
 		month = month.when(lead.bant_horizon == horizon, _month_index(lead.creation) + offset)
 	band, stage = _band_stage(lead)
+	# Source and territory only matter for the median order of a lead without budget: fewer groups.
+	source = Case().when(known, None).else_(lead.source)
+	territory = Case().when(known, None).else_(lead.territory)
 	query = (
 		frappe.qb.from_(lead)
 		.select(
 			band,
 			stage,
-			lead.source,
-			lead.territory,
+			source,
+			territory,
 			has_budget,
 			month,
 			Count("*"),
@@ -218,7 +221,7 @@ def open_lead_groups(filters, as_of: date) -> list[fc.OpenLead]:
 		.where(lead.status.isnull() | lead.status.notin(tuple(fc.CLOSED_LEAD_STATUSES)))
 		.where(lead.name.notin(customers))
 		.where(lead.name.notin(quoted))
-		.groupby(band, stage, lead.source, lead.territory, has_budget, month)
+		.groupby(band, stage, source, territory, has_budget, month)
 	)
 	query = permitted(_lead_filters(query, lead, filters), "Lead")
 	label = _("{0} leads")
