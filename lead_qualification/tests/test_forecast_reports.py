@@ -303,9 +303,14 @@ class TestForecastPermissions(ForecastHistory):
 	def sales_user(self, territory):
 		email = f"lqft-{frappe.scrub(territory)}@example.com"
 		make_user(email, ["Sales User"])
-		frappe.get_doc(
-			{"doctype": "User Permission", "user": email, "allow": "Territory", "for_value": territory}
-		).insert(ignore_permissions=True)
+		permission = {
+			"doctype": "User Permission",
+			"user": email,
+			"allow": "Territory",
+			"for_value": territory,
+		}
+		if not frappe.db.exists(permission):
+			frappe.get_doc(permission).insert(ignore_permissions=True)
 		frappe.db.set_value("User", email, "language", "en")
 		frappe.defaults.set_user_default("Company", self.company, email)
 		return email
@@ -317,6 +322,16 @@ class TestForecastPermissions(ForecastHistory):
 		self.assertEqual([r["lead_count"] for r in rows[:3]], [1, 1, 1])
 		self.assertEqual([r["expected"] for r in rows[:3]], [600.0, 5100.0, 3800.0])
 		self.assertIn("revenue is taken from submitted Sales Orders", result["message"])
+
+	def test_a_sales_user_of_the_territory_sees_the_same_impact_figures(self):
+		user = self.sales_user(self.territory)
+		mine = self.run_as(user, "Qualification Impact", compare="Qualified vs Unqualified Leads")["result"]
+		admin = self.run_as("Administrator", "Qualification Impact", compare="Qualified vs Unqualified Leads")
+		figures = [(r["a_value"], r["a_cases"], r["b_value"], r["b_cases"]) for r in mine]
+		self.assertEqual(
+			figures, [(r["a_value"], r["a_cases"], r["b_value"], r["b_cases"]) for r in admin["result"]]
+		)
+		self.assertEqual(figures[0], (15.4, 13, 37.5, 8))
 
 	def test_a_sales_user_of_another_territory_sees_none_of_it(self):
 		user = self.sales_user(self.other_territory)
