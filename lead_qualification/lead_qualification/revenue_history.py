@@ -93,22 +93,6 @@ def _end(day: date) -> str:
 	return str(add_days(day, 1))
 
 
-def _won_leads(as_of: date, company: str | None):
-	"""Subquery: leads whose customer has revenue dated on or before `as_of`."""
-	doctype, date_field = revenue_source()
-	customer, rev = frappe.qb.DocType("Customer"), frappe.qb.DocType(doctype)
-	query = (
-		frappe.qb.from_(rev)
-		.join(customer)
-		.on(customer.name == rev.customer)
-		.select(customer.lead_name)
-		.where((rev.docstatus == 1) & (rev[date_field] <= as_of) & customer.lead_name.isnotnull())
-	)
-	if company:
-		query = query.where(rev.company == company)
-	return permitted(query, doctype, "Customer")
-
-
 def _with_lead(query, q, customer, lead, via):
 	"""Join a quotation's lead: its party when made for a lead (`lead`), else the lead its
 	customer came from (`via`). Two joins on primary keys, not one on an expression."""
@@ -131,24 +115,57 @@ def _quote_owner(q, lead, via, owner: str):
 # --- Pipeline Forecast ---------------------------------------------------------------
 
 
-def past_lead_counts(filters, as_of: date) -> dict[tuple[str, str], tuple[int, int]]:
-	"""(band, status) -> (wins, cases) of the leads created between HISTORY_MONTHS and
-	MATURITY_MONTHS before `as_of`. Two grouped queries: all of them, then those won (a
-	semi-join driven by the few won leads)."""
+def past_lead_counts(filters, days: list[date]) -> list[dict[tuple[str, str], tuple[int, int]]]:
+	"""For each forecast day: (band, status) -> (wins, cases) of the leads created between
+	HISTORY_MONTHS and MATURITY_MONTHS before it; won: a customer made from the lead had
+	revenue by that day. Two grouped queries for all the days: the leads (a flag per day),
+	and the won leads, driven by each won lead's first revenue day (a few thousand rows)."""
 	lead = frappe.qb.DocType("Lead")
 	band, stage = _band_stage(lead)
-	query = (
-		frappe.qb.from_(lead)
-		.select(band.as_("band"), stage.as_("stage"), Count("*").as_("n"))
-		.where(lead.creation >= str(add_months(as_of, -HISTORY_MONTHS)))
-		.where(lead.creation < _end(add_months(as_of, -MATURITY_MONTHS)))
-		.groupby(band, stage)
+
+	def in_window(day):
+		return (lead.creation >= str(add_months(day, -HISTORY_MONTHS))) & (
+			lead.creation < _end(add_months(day, -MATURITY_MONTHS))
+		)
+
+	def window(query):
+		query = query.where(lead.creation >= str(add_months(min(days), -HISTORY_MONTHS)))
+		query = query.where(lead.creation < _end(add_months(max(days), -MATURITY_MONTHS)))
+		return permitted(_lead_filters(query, lead, filters), "Lead")
+
+	flags = [Case().when(in_window(day), 1).else_(0) for day in days]
+	cases = window(frappe.qb.from_(lead).select(band, stage, *flags, Count("*")).groupby(band, stage, *flags))
+
+	doctype, date_field = revenue_source()
+	customer, rev = frappe.qb.DocType("Customer"), frappe.qb.DocType(doctype)
+	won = (
+		frappe.qb.from_(rev)
+		.join(customer)
+		.on(customer.name == rev.customer)
+		.select(customer.lead_name, Min(rev[date_field]).as_("won_on"))
+		.where((rev.docstatus == 1) & customer.lead_name.isnotnull())
+		.groupby(customer.lead_name)
 	)
-	query = permitted(_lead_filters(query, lead, filters), "Lead")
-	won_query = query.where(lead.name.isin(_won_leads(as_of, filters.get("company"))))
-	cases = {(band, stage): int(n) for band, stage, n in query.run()}
-	wins = {(band, stage): int(n) for band, stage, n in won_query.run()}
-	return {key: (wins.get(key, 0), n) for key, n in cases.items()}
+	if filters.get("company"):
+		won = won.where(rev.company == filters.company)
+	won = permitted(won, doctype, "Customer")
+	won_flags = [Case().when(in_window(day) & (won.won_on <= day), 1).else_(0) for day in days]
+	wins = window(
+		frappe.qb.from_(won)
+		.join(lead)
+		.on(lead.name == won.lead_name)
+		.select(band, stage, *won_flags, Count("*"))
+		.groupby(band, stage, *won_flags)
+	)
+
+	out: list[dict[tuple[str, str], list[int]]] = [{} for _ in days]
+	for position, query in ((1, cases), (0, wins)):
+		for row in query.run():
+			key, n = (row[0], row[1]), int(row[-1])
+			for i, flag in enumerate(row[2:-1]):
+				if flag:
+					out[i].setdefault(key, [0, 0])[position] += n
+	return [{k: (w, c) for k, (w, c) in counts.items()} for counts in out]
 
 
 def _band_stage(lead):
@@ -311,17 +328,20 @@ def quote_records(filters, since: date, until: date) -> list[fc.QuoteRecord]:
 
 
 class Books:
-	"""The quotations and orders both forecasts need, read once for the widest window (the
-	leads are grouped in SQL for each forecast day)."""
+	"""What the forecasts of two days (today and the back-test's) need, read once: the past
+	leads counted for both days, the quotations and orders of the widest window (the open
+	leads are grouped in SQL for each day)."""
 
 	def __init__(self, filters, first_as_of: date, last_as_of: date):
 		self.filters = filters
+		days = sorted({first_as_of, last_as_of})
+		self.lead_counts = dict(zip(days, past_lead_counts(filters, days), strict=True))
 		self.quotes = quote_records(filters, add_months(first_as_of, -HISTORY_MONTHS), last_as_of)
 		self.orders = order_records(filters, add_months(first_as_of, -HISTORY_MONTHS), last_as_of)
 
 	def forecast(self, as_of: date, start: date, months: int, min_cases: int, present: bool):
 		"""Probabilities, lines and monthly rows of the forecast made on `as_of`."""
-		lead_p = fc.lead_probabilities(past_lead_counts(self.filters, as_of), min_cases)
+		lead_p = fc.lead_probabilities(self.lead_counts[as_of], min_cases)
 		past, still_open = fc.quotes_on(self.quotes, as_of, add_months(as_of, -HISTORY_MONTHS), present)
 		quote_p = fc.quote_probabilities(past, min_cases)
 		values = fc.MedianOrderValues(fc.orders_on(self.orders, as_of, add_months(as_of, -HISTORY_MONTHS)))
