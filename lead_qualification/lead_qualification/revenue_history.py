@@ -258,10 +258,6 @@ def open_lead_groups(filters, as_of: date) -> list[fc.OpenLead]:
 	]
 
 
-def _day(value) -> date:
-	return value.date() if hasattr(value, "date") else getdate(value)
-
-
 def order_records(filters, since: date, until: date) -> list[tuple[str | None, str | None, date, float]]:
 	"""Submitted Sales Orders of customers made from leads, dated `since` to `until`, with
 	the lead's source and territory."""
