@@ -11,6 +11,8 @@
 //   J5  a French-speaking Sales Manager sees the Lead list in French (j5-lead-list-fr-manager.mjs);
 //   J8  the gate override on a Quotation is offered to the Sales Manager only
 //       (j8-quotation-override-fr.mjs).
+//   J9  a French-speaking Sales Manager reads the Pipeline Forecast and the Qualification Impact
+//       (j9-forecast-reports-fr-manager.mjs).
 //
 // This file is the runner (test data, J1-J3, main); shared helpers are in helpers.mjs, and
 // each new journey goes in its own file.
@@ -74,6 +76,7 @@ import {
 import j4 from "./j4-workspace-fr-manager.mjs";
 import j5 from "./j5-lead-list-fr-manager.mjs";
 import j8 from "./j8-quotation-override-fr.mjs";
+import j9 from "./j9-forecast-reports-fr-manager.mjs";
 
 
 /** Remove what earlier runs left: their leads (every e-mail of this suite is
@@ -496,6 +499,7 @@ const JOURNEYS = [
 	j4,
 	j5,
 	j8,
+	j9,
 ];
 
 async function main() {
