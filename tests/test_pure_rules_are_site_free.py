@@ -12,6 +12,9 @@ PURE_MODULES = [
 	"lead_qualification.lead_qualification.gate_rules",
 	"lead_qualification.lead_events",
 	"lead_qualification.setup.custom_fields",
+	"lead_qualification.privacy.consent",
+	"lead_qualification.privacy.retention_rules",
+	"lead_qualification.privacy.quote_form_rules",
 ]
 
 
