@@ -157,12 +157,30 @@ def _anonymise_lead(lead: str, words: list[str], anon_email: str) -> None:
 		}
 	)
 	frappe.db.set_value("Lead", lead, values, update_modified=False)
+	delete_contacts_and_addresses(lead)
 	# the Lead's history and comments hold its old values
 	frappe.db.delete("Version", {"ref_doctype": "Lead", "docname": lead})
 	_replace_in("Comment", ("content",), {"reference_doctype": "Lead", "reference_name": lead}, words)
 	from lead_qualification.lead_nurture import cadence, enrollment
 
 	enrollment.stop_for_lead(lead, cadence.STOPPED_BY_USER)
+
+
+def delete_contacts_and_addresses(lead: str) -> None:
+	"""ERPNext makes a Contact for each new lead (CRM Settings): the lead's own contacts and
+	addresses are deleted, as frappe.contacts' delete_contact_and_address does when a lead is
+	deleted (those also linked to something else only lose the link), whoever erases."""
+	for parenttype in ("Contact", "Address"):
+		links = {"parenttype": parenttype, "link_doctype": "Lead", "link_name": lead}
+		for name in frappe.get_all("Dynamic Link", filters=links, pluck="parent"):
+			doc = frappe.get_doc(parenttype, name)
+			if len(doc.links) == 1:
+				frappe.delete_doc(parenttype, name, ignore_permissions=True, force=True)
+			else:
+				doc.set(
+					"links", [row for row in doc.links if row.link_name != lead or row.link_doctype != "Lead"]
+				)
+				doc.save(ignore_permissions=True)
 
 
 def _anonymise_app_records(lead: str, words: list[str]) -> dict:

@@ -39,7 +39,10 @@ def on_update(doc, method=None):
 def after_insert(doc, method=None):
 	if doc.flags.ignore_lead_qualification or not scoring.is_enabled():
 		return
-	activities.record_web_form_submission(doc)
+	if activities.record_web_form_submission(doc):
+		# the activity re-scored the lead and wrote its whole ledger; the rows computed on
+		# validate, without the activity, must not replace them in on_update
+		doc.flags.lq_score = None
 
 
 # rows of the app's own that only make sense with their lead

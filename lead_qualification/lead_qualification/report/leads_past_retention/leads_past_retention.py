@@ -5,12 +5,13 @@ from frappe import _
 from frappe.utils import now_datetime
 
 from lead_qualification.privacy import lead_privacy, retention
+from lead_qualification.privacy.api import check_manager
 
 MAX_ROWS = 5000
 
 
 def execute(filters=None):
-	frappe.only_for(("Sales Manager", "System Manager"))
+	check_manager()
 	settings = lead_privacy.get_settings()
 	months, action = retention.policy(settings)
 	now = now_datetime()
