@@ -9,8 +9,10 @@ import frappe
 from frappe.utils import add_days, add_months, get_test_client, now_datetime, nowdate
 
 from lead_qualification.lead_nurture import enrollment, worker
-from lead_qualification.lead_scoring import activities, api as scoring_api, scoring
-from lead_qualification.privacy import api as privacy_api, lead_privacy, personal_data, retention
+from lead_qualification.lead_scoring import activities, scoring
+from lead_qualification.lead_scoring import api as scoring_api
+from lead_qualification.privacy import api as privacy_api
+from lead_qualification.privacy import lead_privacy, personal_data, retention
 from lead_qualification.tests.test_nurture import make_sequence
 from lead_qualification.tests.utils import (
 	LeadQualificationTestCase,
@@ -55,7 +57,7 @@ def tables_mentioning(*words: str) -> dict[str, int]:
 			continue
 		where = " or ".join(f"`{c}` like %(w{i})s" for c in columns for i in range(len(words)))
 		values = {f"w{i}": f"%{w}%" for i, w in enumerate(words)}
-		n = frappe.db.sql(f"select count(*) from `tab{doctype}` where {where}", values)[0][0]  # noqa: S608
+		n = frappe.db.sql(f"select count(*) from `tab{doctype}` where {where}", values)[0][0]
 		if n:
 			found[doctype] = n
 	return found
@@ -154,7 +156,7 @@ class TestQuoteRequestForm(LeadQualificationTestCase):
 		# consent as the visitor saw it, in French
 		self.assertEqual(lead.lqp_lawful_basis, "Consent")
 		self.assertTrue(lead.lqp_consent_on)
-		self.assertTrue(lead.lqp_consent_wording.startswith("J’accepte de recevoir des e-mails"))
+		self.assertTrue(lead.lqp_consent_wording.startswith("J\u2019accepte de recevoir des e-mails"))
 		self.assertEqual(lead.lqp_consent_source, "Formulaire de demande de devis")
 
 	def test_a_request_without_a_budget_is_enrolled_by_the_nurture_rules(self):

@@ -1,6 +1,5 @@
 """Leads Past Retention: what the next retention run would do (a dry run)."""
 
-import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
