@@ -47,6 +47,7 @@ function frenchDate(days) {
 
 export async function j6(browser, data, c) {
 	const email = `lq-browser-form-${RUN}@example.com`;
+	const start = frenchDate(30);
 	const visitor = await visitorPage(browser);
 	try {
 		await visitor.goto(`${BASE_URL}/quote-request/new`, { waitUntil: "networkidle" });
@@ -54,6 +55,7 @@ export async function j6(browser, data, c) {
 		const text = await visitor.evaluate(() => document.body.innerText);
 		c.ok(/Demander un devis/.test(text), "the form's title reads Demander un devis");
 		c.ok(/Que souhaitez-vous faire réaliser/.test(text), "the project question is in French");
+		c.ok(/Parlez-nous de votre projet/.test(text) && /trois ans/.test(text), "the introduction (and its privacy notice) is in French");
 		c.ok(/J’accepte de recevoir des e-mails/.test(text), "the consent box is worded in French");
 		c.ok(!(await visitor.locator('input[data-fieldname="lqp_consent_given"]').isChecked()), "the consent box is not ticked");
 		const honeypot = await visitor.evaluate(() => {
@@ -70,7 +72,6 @@ export async function j6(browser, data, c) {
 		await typeInto(visitor, "bant_need", "Refaire la salle de bains : douche à l’italienne, carrelage");
 		await typeInto(visitor, "bant_urgency", "Fuite sous la baignoire, le plafond du dessous est abîmé");
 		await visitor.locator('[data-fieldname="lqp_budget_range"] select').selectOption("5,000 to 15,000");
-		const start = frenchDate(30);
 		// the date control takes the system's format (dd-mm-yyyy here) and shows a calendar
 		const format = await visitor.evaluate(() => (frappe.boot?.sysdefaults?.date_format || "dd-mm-yyyy").toLowerCase());
 		const typed = format
@@ -88,6 +89,7 @@ export async function j6(browser, data, c) {
 		await visitor.waitForSelector(".success-page:visible, .web-form-success:visible, .success-message", { timeout: 60000 });
 		const done = await visitor.evaluate(() => document.body.innerText);
 		c.ok(/Merci ! Nous avons bien reçu votre demande/.test(done), "the confirmation is in French");
+		c.ok(!/Submit another response/.test(done), "no English left on the confirmation");
 		await screenshot(visitor, "j6-quote-request-sent-fr.png");
 		c.ok(!visitor.lqErrors.length, `no error on the public page (${visitor.lqErrors.join("; ") || "none"})`);
 	} finally {

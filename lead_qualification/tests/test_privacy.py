@@ -367,6 +367,20 @@ class TestErasure(ErasureFixture, LeadQualificationTestCase):
 		self.assertEqual(log.email_hash, personal_data.fingerprint(email))
 		self.assertNotIn(email, json.dumps(log.as_dict(), default=str))
 
+	def test_frappe_deletion_request_cannot_finish_for_a_person_who_is_not_a_user(self):
+		"""What the README says: Frappe's request disables the User first, so for a lead
+		who is not a User it stops before redacting anything; the Erase action is the way."""
+		email = f"lq-erase-{frappe.generate_hash(length=8)}@example.com"
+		lead = make_lead(first_name=self.NAME[0], email_id=email)
+		request = frappe.get_doc({"doctype": "Personal Data Deletion Request", "email": email}).insert(
+			ignore_permissions=True
+		)
+		request.db_set("status", "Pending Approval")
+		request.reload()
+		with self.assertRaises(frappe.DoesNotExistError):
+			request.trigger_data_deletion()
+		self.assertEqual(frappe.db.get_value("Lead", lead.name, "email_id"), email)
+
 	def test_erase_action_for_a_person_who_is_not_a_user(self):
 		email = f"lq-erase-{frappe.generate_hash(length=8)}@example.com"
 		lead = self.person(email)
