@@ -5,14 +5,17 @@
 import {
 	ADMIN,
 	BASE_URL,
+	FR_MANAGER,
 	FR_SALES,
 	PASSWORD,
 	RUN,
 	TIMEOUT,
 	api,
+	clickGroupItem,
 	controlValue,
 	expandSection,
 	failureShot,
+	groupItems,
 	log,
 	login,
 	newPage,
@@ -144,9 +147,49 @@ export async function j6(browser, data, c) {
 		await expandSection(page, "lqp_privacy_section");
 		await scrollToSection(page, "lqp_privacy_section");
 		await screenshot(page, "j6-lead-consent-fr-sales.png");
+		const items = await groupItems(page, "Données personnelles");
+		c.ok(!items.length, `a Sales User gets no Personal Data action (${items.map((i) => i.label).join(", ") || "none"})`);
 	} finally {
 		await failureShot(page, c, "j6");
 		await page.context().close();
+	}
+
+	// A French-speaking Sales Manager erases the person's data from the lead.
+	const manager = await newPage(browser, "J6-manager");
+	try {
+		await login(manager, { user: FR_MANAGER.user, password: PASSWORD });
+		await manager.goto(`${BASE_URL}/app/lead/${lead}`, { waitUntil: "networkidle" });
+		await waitForForm(manager, { doctype: "Lead", name: lead });
+		const items = (await groupItems(manager, "Données personnelles")).map((i) => i.label);
+		log(`Personal Data actions: ${items.join(", ")}`);
+		c.ok(items.includes("Télécharger les données personnelles"), "a Sales Manager may download the person's data");
+		c.must(items.includes("Effacer les données personnelles"), "a Sales Manager may erase the person's data");
+		await (await clickGroupItem(manager, "Données personnelles", "Effacer les données personnelles")).click();
+		const dialog = manager.locator(".modal.show, .modal:visible").last();
+		await dialog.waitFor({ state: "visible" });
+		c.ok(/journal d’effacement/i.test(await dialog.innerText()), "the confirmation says the erasure is logged");
+		await dialog.locator(".btn-primary").click();
+		await manager.waitForFunction((name) => cur_frm.doc.name === name && !!cur_frm.doc.lqp_anonymised_on, lead, {
+			timeout: 60000,
+		});
+		const doc = await manager.evaluate(() => ({ ...cur_frm.doc }));
+		log(`after erasure: ${doc.first_name} / ${doc.email_id} / ${doc.status}`);
+		c.ok(doc.first_name === "REDACTED" && !doc.last_name && !doc.mobile_no, "the name and phone are gone");
+		c.ok(!String(doc.email_id).includes("lq-browser-form"), "the e-mail address is gone");
+		c.ok(!doc.bant_need && !doc.bant_urgency, "the visitor's own words are gone");
+		c.ok(doc.status === "Do Not Contact", `the lead is Do Not Contact (${doc.status})`);
+		const logs = await api(manager, "frappe.client.get_list", {
+			doctype: "Personal Data Erasure Log",
+			filters: { lead },
+			fields: ["trigger", "performed_by"],
+		});
+		c.ok(logs.length === 1 && logs[0].performed_by === FR_MANAGER.user, "the erasure is on the log, with who did it");
+		await expandSection(manager, "lqp_privacy_section");
+		await scrollToSection(manager, "lqp_privacy_section");
+		await screenshot(manager, "j6-lead-erased-fr-manager.png");
+	} finally {
+		await failureShot(manager, c, "j6-manager");
+		await manager.context().close();
 	}
 }
 

@@ -56,7 +56,7 @@ LEAD_APP_FIELDS = (
 # the app's own records of a lead: (DocType, values that erase what they hold of the person)
 APP_RECORDS = (
 	("Lead Activity", {"details": None, "source": REDACTED}),
-	("Lead Score Entry", {"source": REDACTED}),
+	("Lead Score Entry", {}),  # only the rows of activities: see _anonymise_app_records
 	("Nurture Touch", {"note": None}),
 	("Lead Status Log", {}),
 	("Nurture Enrollment", {"lead_name": REDACTED_NAME}),
@@ -192,6 +192,16 @@ def _anonymise_app_records(lead: str, words: list[str]) -> dict:
 		counts[doctype] = n
 		if values:
 			frappe.db.set_value(doctype, {"lead": lead}, values, update_modified=False)
+		if doctype == "Lead Score Entry":
+			# a row counting an activity carries that activity's source (a URL, an e-mail's
+			# subject); a row of a field rule names the rule's field and stays readable
+			frappe.db.set_value(
+				doctype,
+				{"lead": lead, "occurred_on": (">", "1900-01-01")},
+				"source",
+				REDACTED,
+				update_modified=False,
+			)
 		fields = [df.fieldname for df in frappe.get_meta(doctype).fields if df.fieldtype in TEXT_TYPES]
 		_replace_in(doctype, fields, {"lead": lead}, words)
 	return counts
