@@ -10,7 +10,9 @@
 //       (j4-workspace-fr-manager.mjs);
 //   J5  a French-speaking Sales Manager sees the Lead list in French (j5-lead-list-fr-manager.mjs);
 //   J6  a visitor fills the quote-request form in French, a French-speaking Sales User sees
-//       the lead with its BANT filled (j6-quote-request-fr.mjs).
+//       the lead with its BANT filled (j6-quote-request-fr.mjs);
+//   J8  the gate override on a Quotation is offered to the Sales Manager only
+//       (j8-quotation-override-fr.mjs).
 //
 // This file is the runner (test data, J1-J3, main); shared helpers are in helpers.mjs, and
 // each new journey goes in its own file.
@@ -26,7 +28,7 @@
 //   CHROMIUM         browser binary (default /usr/bin/chromium)
 //   LQ_KNOWN_BUGS    "warn" reports the checks that known app bugs break as warnings
 //                    instead of failures (default: they fail)
-// Arguments: journey ids to run (j1 ... j5); all by default.
+// Arguments: journey ids to run (j1 ... j8); all by default.
 //
 // Re-runnable: test users are created once and reused (password reset each run), leads get
 // a unique run tag in their names, e-mails and organisation. The leads (lq-browser-*@example.com)
@@ -74,6 +76,7 @@ import {
 import j4 from "./j4-workspace-fr-manager.mjs";
 import j5 from "./j5-lead-list-fr-manager.mjs";
 import j6 from "./j6-quote-request-fr.mjs";
+import j8 from "./j8-quotation-override-fr.mjs";
 
 
 /** Remove what earlier runs left: their leads (every e-mail of this suite is
@@ -496,6 +499,7 @@ const JOURNEYS = [
 	j4,
 	j5,
 	j6,
+	j8,
 ];
 
 async function main() {

@@ -11,6 +11,9 @@ PURE_MODULES = [
 	"lead_qualification.lead_qualification.promotion",
 	"lead_qualification.lead_qualification.gate_rules",
 	"lead_qualification.lead_events",
+
+
+	"lead_qualification.lead_qualification.takeover",
 	"lead_qualification.setup.custom_fields",
 	"lead_qualification.privacy.consent",
 	"lead_qualification.privacy.retention_rules",

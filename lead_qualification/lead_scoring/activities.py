@@ -22,7 +22,6 @@ from frappe.utils import (
 )
 
 from lead_qualification import time_zones
-
 from lead_qualification.email_address import normalise_email
 
 WEBSITE_EVENT_TYPES = ("Page Viewed", "Document Downloaded", "Demo Requested")

@@ -16,6 +16,7 @@ from lead_qualification.privacy import lead_privacy, personal_data, retention
 from lead_qualification.tests.test_nurture import make_sequence
 from lead_qualification.tests.utils import (
 	LeadQualificationTestCase,
+	api_token,
 	ensure_outgoing_email_account,
 	make_lead,
 	make_user,
@@ -511,8 +512,6 @@ class TestEventsEndpointLimits(LeadQualificationTestCase):
 		frappe.set_user("Administrator")
 		reset_settings()
 		make_user(SALES_USER, ["Sales User"])
-		from lead_qualification.tests.test_gate_attacks import api_token
-
 		cls.token = api_token(SALES_USER)
 		cls.lead = make_lead()
 		frappe.db.commit()
