@@ -9,6 +9,8 @@
 //   J4  a French-speaking Sales Manager (and Sales User) sees the workspace in French
 //       (j4-workspace-fr-manager.mjs);
 //   J5  a French-speaking Sales Manager sees the Lead list in French (j5-lead-list-fr-manager.mjs);
+//   J6  a visitor fills the quote-request form in French, a French-speaking Sales User sees
+//       the lead with its BANT filled (j6-quote-request-fr.mjs);
 //   J8  the gate override on a Quotation is offered to the Sales Manager only
 //       (j8-quotation-override-fr.mjs).
 //   J9  a French-speaking Sales Manager reads the Pipeline Forecast and the Qualification Impact
@@ -75,6 +77,7 @@ import {
 } from "./helpers.mjs";
 import j4 from "./j4-workspace-fr-manager.mjs";
 import j5 from "./j5-lead-list-fr-manager.mjs";
+import j6 from "./j6-quote-request-fr.mjs";
 import j8 from "./j8-quotation-override-fr.mjs";
 import j9 from "./j9-forecast-reports-fr-manager.mjs";
 
@@ -498,6 +501,7 @@ const JOURNEYS = [
 	{ id: "j3", title: "Quotation locked until the lead is promoted, then Create > Quotation works", run: j3 },
 	j4,
 	j5,
+	j6,
 	j8,
 	j9,
 ];

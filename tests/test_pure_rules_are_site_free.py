@@ -16,6 +16,9 @@ PURE_MODULES = [
 
 	"lead_qualification.lead_qualification.takeover",
 	"lead_qualification.setup.custom_fields",
+	"lead_qualification.privacy.consent",
+	"lead_qualification.privacy.retention_rules",
+	"lead_qualification.privacy.quote_form_rules",
 ]
 
 

@@ -11,7 +11,12 @@ from lead_qualification.setup.custom_fields import (
 	get_property_setters,
 )
 
-SETTINGS_DOCTYPES = ("Lead Qualification Settings", "Lead Scoring Settings", "Lead Nurture Settings")
+SETTINGS_DOCTYPES = (
+	"Lead Qualification Settings",
+	"Lead Scoring Settings",
+	"Lead Nurture Settings",
+	"Lead Privacy Settings",
+)
 
 
 def after_install():

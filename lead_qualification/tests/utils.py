@@ -135,6 +135,8 @@ def make_lead(**values):
 			"doctype": "Lead",
 			"first_name": values.pop("first_name", f"Test {suffix}"),
 			"email_id": values.pop("email_id", f"lead-{suffix}@example.com"),
+			# test leads agree to marketing e-mails (an individual needs consent: privacy.consent)
+			"lqp_consent_given": values.pop("lqp_consent_given", 1),
 			**values,
 		}
 	)
