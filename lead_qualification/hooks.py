@@ -99,7 +99,52 @@ doc_events = {
 	"System Settings": {
 		"on_update": "lead_qualification.integrations.frappe.system_settings.on_update",
 	},
+	# GDPR: Frappe's requests reach the app's records of a lead (see integrations/frappe/privacy.py)
+	"Personal Data Deletion Request": {
+		"on_update": "lead_qualification.integrations.frappe.privacy.deletion_request_on_update",
+	},
+	"Personal Data Download Request": {
+		"after_insert": "lead_qualification.integrations.frappe.privacy.download_request_after_insert",
+	},
 }
+
+# Personal data (GDPR) that Frappe's Personal Data Deletion / Download Requests read: the
+# Lead by its e-mail (ERPNext declares none of it), and the app's records, which hold no
+# e-mail of their own: Frappe replaces the address and the user's name in all their text
+# ("strict"); the deletion request's hook above erases the rest of each lead's records.
+user_data_fields = [
+	{
+		"doctype": "Lead",
+		"filter_by": "email_id",
+		"redact_fields": [
+			"first_name",
+			"middle_name",
+			"last_name",
+			"lead_name",
+			"title",
+			"job_title",
+			"mobile_no",
+			"whatsapp_no",
+			"phone",
+			"fax",
+			"website",
+			"city",
+			"bant_need",
+			"bant_urgency",
+			"bant_alternatives",
+			"bant_competitors",
+			"bant_decision_maker",
+			"bant_decision_maker_role",
+			"lqp_consent_source",
+			"lqp_consent_wording",
+		],
+	},
+	{"doctype": "Lead Activity", "strict": True},
+	{"doctype": "Lead Score Entry", "strict": True},
+	{"doctype": "Nurture Touch", "strict": True},
+	{"doctype": "Lead Status Log", "strict": True},
+	{"doctype": "Nurture Enrollment", "strict": True},
+]
 
 # Reacting to a lead's change
 # ---------------------------
@@ -130,5 +175,8 @@ scheduler_events = {
 		]
 	},
 	"hourly_long": ["lead_qualification.lead_scoring.activities.sweep_opened_emails"],
-	"daily_long": ["lead_qualification.lead_scoring.scoring.daily_decay"],
+	"daily_long": [
+		"lead_qualification.lead_scoring.scoring.daily_decay",
+		"lead_qualification.privacy.retention.daily",
+	],
 }

@@ -5,6 +5,7 @@ from lead_qualification.lead_scoring import engine
 from lead_qualification.setup.custom_fields import (
 	FIELD_PREFIX,
 	MODULE,
+	PRIVACY_PREFIX,
 	RESPONSE_MODULE,
 	RESPONSE_PREFIX,
 	SCORE_PREFIX,
@@ -25,7 +26,13 @@ def lead_fields():
 def test_every_field_belongs_to_the_app():
 	assert {MODULE, SCORING_MODULE, RESPONSE_MODULE} <= set(modules())
 	for df in lead_fields():
-		expected = {FIELD_PREFIX: MODULE, SCORE_PREFIX: SCORING_MODULE, RESPONSE_PREFIX: RESPONSE_MODULE}
+		# lqp_ before lq_: the longer prefix first
+		expected = {
+			FIELD_PREFIX: MODULE,
+			PRIVACY_PREFIX: MODULE,
+			SCORE_PREFIX: SCORING_MODULE,
+			RESPONSE_PREFIX: RESPONSE_MODULE,
+		}
 		prefix = next(p for p in expected if df["fieldname"].startswith(p))
 		assert df["module"] == expected[prefix], df["fieldname"]
 

@@ -15,6 +15,7 @@ SETTINGS_DOCTYPES = (
 	"Lead Qualification Settings",
 	"Lead Scoring Settings",
 	"Lead Nurture Settings",
+	"Lead Privacy Settings",
 	"Lead Response Settings",
 )
 

@@ -135,11 +135,23 @@ def make_lead(**values):
 			"doctype": "Lead",
 			"first_name": values.pop("first_name", f"Test {suffix}"),
 			"email_id": values.pop("email_id", f"lead-{suffix}@example.com"),
+			# test leads agree to marketing e-mails (an individual needs consent: privacy.consent)
+			"lqp_consent_given": values.pop("lqp_consent_given", 1),
 			**values,
 		}
 	)
 	doc.insert()
 	return doc
+
+
+def api_token(user: str) -> str:
+	"""An Authorization header value for REST calls as this user (a new key and secret)."""
+	doc = frappe.get_doc("User", user)
+	doc.api_key = frappe.generate_hash(length=15)
+	secret = frappe.generate_hash(length=15)
+	doc.api_secret = secret
+	doc.save(ignore_permissions=True)
+	return f"token {doc.api_key}:{secret}"
 
 
 def make_user(email: str, roles: list[str], user_type: str = "System User"):

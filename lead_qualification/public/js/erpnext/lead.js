@@ -239,3 +239,53 @@ frappe.ui.form.on("Lead", {
 		lead_qualification.lead.refresh(frm);
 	},
 });
+
+// Personal data (GDPR): access and erasure for a person who may not be a User
+lead_qualification.lead_privacy = {
+	method(name) {
+		return `lead_qualification.privacy.api.${name}`;
+	},
+
+	refresh(frm) {
+		if (frm.is_new()) return;
+		if (!frappe.user.has_role("Sales Manager") && !frappe.user.has_role("System Manager")) return;
+		const group = __("Personal Data");
+		frm.add_custom_button(__("Download Personal Data"), () => this.download(frm), group);
+		if (!frm.doc.lqp_anonymised_on) {
+			frm.add_custom_button(__("Erase Personal Data"), () => this.erase(frm), group);
+		}
+	},
+
+	download(frm) {
+		frappe.call({ method: this.method("download_personal_data"), args: { lead: frm.doc.name } }).then((r) => {
+			if (!r.message) return;
+			const blob = new Blob([r.message], { type: "application/json" });
+			const link = document.createElement("a");
+			link.href = URL.createObjectURL(blob);
+			link.download = `personal-data-${frm.doc.name}.json`;
+			link.click();
+		});
+	},
+
+	erase(frm) {
+		frappe.confirm(
+			__(
+				"Erase the personal data of this person from this lead and every lead with the same e-mail address? This cannot be undone; it is recorded on the Personal Data Erasure Log."
+			),
+			() =>
+				frappe
+					.call({
+						method: this.method("erase_personal_data"),
+						args: { lead: frm.doc.name },
+						freeze: true,
+					})
+					.then(() => frm.reload_doc())
+		);
+	},
+};
+
+frappe.ui.form.on("Lead", {
+	refresh(frm) {
+		lead_qualification.lead_privacy.refresh(frm);
+	},
+});
