@@ -23,7 +23,7 @@ app_include_js = ["lead_qualification.bundle.js"]
 
 # ERPNext forms
 # -------------
-doctype_js = {"Lead": "public/js/erpnext/lead.js"}
+doctype_js = {"Lead": "public/js/erpnext/lead.js", "Quotation": "public/js/erpnext/quotation.js"}
 doctype_list_js = {"Lead": "public/js/erpnext/lead_list.js"}
 
 # Document events (every ERPNext touch point lives in integrations/erpnext/, Frappe's in
@@ -31,10 +31,14 @@ doctype_list_js = {"Lead": "public/js/erpnext/lead_list.js"}
 # -------------------------------------------------------------------------
 doc_events = {
 	"Lead": {
-		"validate": "lead_qualification.integrations.erpnext.lead.validate",
+		"validate": [
+			"lead_qualification.integrations.erpnext.lead.validate",
+			"lead_qualification.integrations.erpnext.follow_up.stamp_next_step",
+		],
 		"on_update": [
 			"lead_qualification.integrations.erpnext.lead.on_update",
 			"lead_qualification.integrations.erpnext.nurture.lead_on_update",
+			"lead_qualification.integrations.erpnext.follow_up.lead_on_update",
 		],
 		"on_trash": "lead_qualification.integrations.erpnext.lead.on_trash",
 		"after_insert": [
@@ -43,7 +47,10 @@ doc_events = {
 		],
 	},
 	"Communication": {
-		"after_insert": "lead_qualification.integrations.erpnext.communication.after_insert",
+		"after_insert": [
+			"lead_qualification.integrations.erpnext.communication.after_insert",
+			"lead_qualification.integrations.erpnext.follow_up.communication_after_insert",
+		],
 		"on_update": "lead_qualification.integrations.erpnext.communication.on_update",
 	},
 	"Opportunity": {
@@ -56,10 +63,22 @@ doc_events = {
 	},
 	"Quotation": {
 		"after_insert": "lead_qualification.integrations.erpnext.nurture.quotation_after_insert",
-		"validate": "lead_qualification.integrations.erpnext.gated_documents.validate",
+		"validate": [
+			"lead_qualification.integrations.erpnext.gated_documents.validate",
+			"lead_qualification.integrations.erpnext.follow_up.stamp_next_step",
+		],
 		"before_submit": "lead_qualification.integrations.erpnext.gated_documents.before_submit",
 		"on_update": "lead_qualification.integrations.erpnext.gated_documents.on_update",
-		"on_submit": "lead_qualification.integrations.erpnext.gated_documents.on_update",
+		"on_submit": [
+			"lead_qualification.integrations.erpnext.gated_documents.on_update",
+			"lead_qualification.integrations.erpnext.follow_up.quotation_on_submit",
+		],
+		"before_update_after_submit": "lead_qualification.integrations.erpnext.follow_up.stamp_next_step",
+		"on_update_after_submit": "lead_qualification.integrations.erpnext.follow_up.quotation_on_update_after_submit",
+		"on_cancel": "lead_qualification.integrations.erpnext.follow_up.quotation_on_cancel",
+	},
+	"Sales Order": {
+		"on_submit": "lead_qualification.integrations.erpnext.follow_up.sales_order_on_submit",
 	},
 	"Customer": {
 		"after_insert": "lead_qualification.integrations.erpnext.nurture.customer_after_insert",

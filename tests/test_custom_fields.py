@@ -5,6 +5,8 @@ from lead_qualification.lead_scoring import engine
 from lead_qualification.setup.custom_fields import (
 	FIELD_PREFIX,
 	MODULE,
+	NEXT_STEP_PREFIX,
+	NURTURE_MODULE,
 	SCORE_PREFIX,
 	SCORING_MODULE,
 	get_custom_fields,
@@ -21,9 +23,10 @@ def lead_fields():
 
 
 def test_every_field_belongs_to_the_app():
-	assert {MODULE, SCORING_MODULE} <= set(modules())
+	assert {MODULE, SCORING_MODULE, NURTURE_MODULE} <= set(modules())
 	for df in lead_fields():
-		expected = {FIELD_PREFIX: MODULE, SCORE_PREFIX: SCORING_MODULE}
+		# the next step (follow-ups) first: it shares the lq_ prefix
+		expected = {NEXT_STEP_PREFIX: NURTURE_MODULE, FIELD_PREFIX: MODULE, SCORE_PREFIX: SCORING_MODULE}
 		prefix = next(p for p in expected if df["fieldname"].startswith(p))
 		assert df["module"] == expected[prefix], df["fieldname"]
 

@@ -20,9 +20,9 @@ from datetime import datetime, timedelta
 
 import frappe
 from frappe import _
-from frappe.utils import cint, get_datetime, now_datetime, nowdate
+from frappe.utils import cint, get_datetime, getdate, now_datetime
 
-from lead_qualification.lead_nurture import cadence, enrollment
+from lead_qualification.lead_nurture import cadence, enrollment, followup
 from lead_qualification.lead_nurture.doctype.lead_nurture_settings.lead_nurture_settings import (
 	DEFAULT_PARALLEL_JOBS,
 	MAX_PARALLEL_JOBS,
@@ -84,7 +84,7 @@ def due_batch(now: datetime, size: int, part: int = 0, parts: int = 1) -> list[d
 			return []
 		# by primary key only: through another index InnoDB would lock every row it reads
 		rows = frappe.db.sql(
-			"""select name, lead, sequence, next_step, enrolled_on, last_touch_on, next_due
+			"""select name, lead, sequence, stage, quotation, next_step, enrolled_on, last_touch_on, next_due
 			from `tabNurture Enrollment` force index (primary)
 			where name in %(names)s and status = 'Active' and next_due <= %(now)s
 			for update skip locked""",
@@ -109,7 +109,9 @@ def process_due(
 		return _process_due(max_batches, batch_size, commit, part, parts)
 
 
-def _process_due(max_batches: int | None, batch_size: int | None, commit: bool, part: int, parts: int) -> dict:
+def _process_due(
+	max_batches: int | None, batch_size: int | None, commit: bool, part: int, parts: int
+) -> dict:
 	settings = enrollment.get_settings()
 	size = batch_size or cint(settings.batch_size) or 200
 	counts = dict.fromkeys(OUTCOMES, 0)
@@ -154,6 +156,8 @@ def process_batch(rows, now: datetime, settings, writes: "BatchWrites") -> dict:
 	undone the whole transaction (deadlock, lock wait) is raised for the batch to be retried."""
 	counts = dict.fromkeys(OUTCOMES, 0)
 	facts = enrollment.lead_facts(rows)
+	quotation_facts = enrollment.quotation_facts(rows, now)
+	quotations = load_quotations(rows)
 	leads = {
 		r.name: r
 		for r in frappe.get_all(
@@ -163,6 +167,10 @@ def process_batch(rows, now: datetime, settings, writes: "BatchWrites") -> dict:
 	touches = enrollment.recent_touches_for([r.lead for r in rows], now)
 	done = recorded_steps(rows)
 	writes.mailer.load_unsubscribed({name: lead.email_id for name, lead in leads.items()})
+	if quotations:
+		writes.quotation_mailer.load_unsubscribed(
+			{name: recipient_of(q, leads.get(q.lq_lead)) for name, q in quotations.items()}
+		)
 	for row in rows:
 		savepoint = f"lq_nurture_{frappe.generate_hash(length=8)}"
 		frappe.db.savepoint(savepoint)
@@ -182,6 +190,8 @@ def process_batch(rows, now: datetime, settings, writes: "BatchWrites") -> dict:
 				leads.get(row.lead),
 				touches.setdefault(row.lead, []),
 				writes,
+				quotation=quotations.get(row.quotation) if row.quotation else None,
+				quotation_facts=quotation_facts.get(row.quotation) if row.quotation else None,
 			)
 			counts[outcome] += 1
 		except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
@@ -199,6 +209,24 @@ def process_batch(rows, now: datetime, settings, writes: "BatchWrites") -> dict:
 				enrollment.ENROLLMENT, row.name, "next_due", now + RETRY_AFTER, update_modified=False
 			)
 	return counts
+
+
+def load_quotations(rows) -> dict:
+	"""The batch's quotations (the fields a reminder and an e-mail use), by name."""
+	names = sorted({r.quotation for r in rows if r.get("quotation")})
+	if not names:
+		return {}
+	lead_of = {r.quotation: r.lead for r in rows if r.get("quotation")}
+	out = {}
+	for q in frappe.get_all("Quotation", filters={"name": ("in", names)}, fields=["*"], limit_page_length=0):
+		q.lq_lead = lead_of.get(q.name)
+		out[q.name] = q
+	return out
+
+
+def recipient_of(quotation, lead) -> str | None:
+	"""Who a quotation's courteous e-mail goes to: its contact, else the lead."""
+	return quotation.get("contact_email") or (lead or {}).get("email_id")
 
 
 def touch_key(row) -> str:
@@ -221,20 +249,23 @@ class BatchWrites:
 
 	def __init__(self, mailer: RunMailer):
 		self.mailer = mailer
+		self.quotation_mailer = mailer.for_doctype("Quotation")
 		self.touches: list[dict] = []
 		self.advances: list[tuple[str, dict]] = []
 
-	def mark(self) -> tuple[int, int, int]:
-		return len(self.touches), len(self.advances), self.mailer.mark()
+	def mark(self) -> tuple[int, int, int, int]:
+		return len(self.touches), len(self.advances), self.mailer.mark(), self.quotation_mailer.mark()
 
-	def discard(self, mark: tuple[int, int, int]) -> None:
-		touches, advances, mails = mark
+	def discard(self, mark: tuple[int, int, int, int]) -> None:
+		touches, advances, mails, quotation_mails = mark
 		del self.touches[touches:]
 		del self.advances[advances:]
 		self.mailer.discard(mails)
+		self.quotation_mailer.discard(quotation_mails)
 
 	def flush(self) -> None:
 		self.mailer.flush()
+		self.quotation_mailer.flush()
 		bulk_insert_dicts(TOUCH, self.touches)
 		same_change: dict[tuple, list[str]] = {}
 		for name, values in self.advances:
@@ -253,29 +284,48 @@ class BatchWrites:
 
 
 def process_one(
-	row, facts: cadence.LeadFacts | None, now: datetime, settings, lead, touches: list, writes: BatchWrites
+	row,
+	facts: cadence.LeadFacts | None,
+	now: datetime,
+	settings,
+	lead,
+	touches: list,
+	writes: BatchWrites,
+	quotation=None,
+	quotation_facts: followup.QuotationFacts | None = None,
 ) -> str:
 	"""One enrollment's due step. `lead` is the Lead's row (a dict of its fields) and
 	`touches` the list of its touches of the last 7 days, both loaded for the whole batch;
 	a touch made here is added to that list, so that the lead's other enrollments in the
-	same batch count it against the weekly cap. The touch and the advance go to `writes`."""
-	if facts is None or lead is None:  # the lead is gone
+	same batch count it against the weekly cap. The touch and the advance go to `writes`.
+	A Quotation-stage enrollment also gets its quotation's row and facts."""
+	stage = row.get("stage") or followup.LEAD
+	if lead is None or (stage != followup.QUOTATION and facts is None):  # the lead is gone
 		enrollment.stop(row.name, cadence.STOPPED_BY_USER, now)
 		return "stopped"
-	reason = cadence.stop_reason(facts)
+	reason = followup.stop_reason(stage, facts, quotation_facts, getdate(now))
 	if reason:
 		enrollment.stop(row.name, reason, now)
-		frappe.get_doc("Lead", row.lead).add_comment("Info", _("Nurture stopped ({0}).").format(_(reason)))
+		if stage == followup.QUOTATION and quotation:
+			frappe.get_doc("Quotation", row.quotation).add_comment(
+				"Info", _("Follow-ups stopped ({0}).").format(_(reason))
+			)
+		else:
+			message = (
+				_("Nurture stopped ({0}).") if stage == followup.LEAD else _("Follow-ups stopped ({0}).")
+			)
+			frappe.get_doc("Lead", row.lead).add_comment("Info", message.format(_(reason)))
 		return "stopped"
 
 	seq = frappe.get_cached_doc("Nurture Sequence", row.sequence)
-	if row.next_step > len(seq.steps):
+	index = followup.step_index(row.next_step, len(seq.steps), bool(seq.get("repeat_steps")))
+	if index is None:
 		complete(row.name, now)
 		return "completed"
-	step = seq.steps[row.next_step - 1]
+	step = seq.steps[index - 1]
 	band = lead.get("lq_score_band") or cadence.COLD
 
-	if not cadence.step_applies(step.band, band):
+	if stage != followup.QUOTATION and not cadence.step_applies(step.band, band):
 		record_touch(
 			writes,
 			row,
@@ -284,7 +334,7 @@ def process_one(
 			now,
 			note=_("Step for {0} leads; this lead is {1}.").format(_(step.band), _(band)),
 		)
-		advance(writes, row, seq, lead, now, touched=False, settings=settings)
+		advance(writes, row, seq, lead, now, touched=False, settings=settings, quotation=quotation)
 		return "passed_over"
 
 	limits = enrollment.get_limits(lead.get("company"), settings)
@@ -294,17 +344,28 @@ def process_one(
 		return "postponed"
 
 	if step.channel == "Email":
-		if not lead.email_id:
-			record_touch(writes, row, step, "Passed Over", now, note=_("The lead has no e-mail address."))
+		recipient = recipient_of(quotation, lead) if quotation else lead.email_id
+		queue = None
+		if not recipient:
+			note = _("The lead has no e-mail address.")
+		elif not followup.emails_allowed(stage, facts):
+			note = _("The contact does not want e-mails (unsubscribed, bounced or Do Not Contact).")
+		elif quotation:
+			queue = send_quotation_email(lead, quotation, step, writes.quotation_mailer)
+			note = None if queue else _("The contact unsubscribed from these e-mails.")
 		else:
 			queue = send_email(lead, step, writes.mailer)
+			note = None
+		if queue:
 			record_touch(writes, row, step, "Sent", now, email_queue=queue)
 			touches.append(now)
+		else:
+			record_touch(writes, row, step, "Passed Over", now, note=note)
 	else:
-		todo = make_todo(lead, step, row)
+		todo = make_todo(lead, step, row, quotation)
 		record_touch(writes, row, step, "Task Created", now, todo=todo)
 		touches.append(now)
-	advance(writes, row, seq, lead, now, touched=True, settings=settings)
+	advance(writes, row, seq, lead, now, touched=True, settings=settings, quotation=quotation)
 	return "touched"
 
 
@@ -336,18 +397,28 @@ def record_touch(
 	)
 
 
-def advance(writes: BatchWrites, row, seq, lead, now: datetime, touched: bool, settings) -> None:
+def advance(
+	writes: BatchWrites, row, seq, lead, now: datetime, touched: bool, settings, quotation=None
+) -> None:
 	next_step = row.next_step + 1
 	values = {"next_step": next_step}
 	if touched:
 		values["last_touch_on"] = now
-	if next_step > len(seq.steps):
+	index = followup.step_index(next_step, len(seq.steps), bool(seq.get("repeat_steps")))
+	if index is None:
 		values.update({"status": "Completed", "next_due": None})
 	else:
-		step = seq.steps[next_step - 1]
+		step = seq.steps[index - 1]
 		since = now if touched else get_datetime(row.last_touch_on or row.enrolled_on)
-		due = cadence.planned_due(
-			since, step.wait_days, lead.get("lq_score_band"), enrollment.get_cadence(settings)
+		due = enrollment.step_due(
+			step,
+			stage=row.get("stage") or followup.LEAD,
+			band=lead.get("lq_score_band"),
+			since=since,
+			start=row.enrolled_on,
+			valid_till=quotation.valid_till if quotation else None,
+			company=lead.get("company"),
+			settings=settings,
 		)
 		values["next_due"] = max(due, now)
 	writes.advances.append((row.name, values))
@@ -371,19 +442,64 @@ def send_email(lead, step, mailer: RunMailer) -> str | None:
 	return mailer.queue(template, lead)
 
 
-def make_todo(lead, step, row) -> str:
-	owner = (
-		lead.get("lead_owner") or frappe.db.get_value(enrollment.ENROLLMENT, row.name, "owner") or lead.owner
+def send_quotation_email(lead, quotation, step, mailer: RunMailer) -> str | None:
+	"""The courteous e-mail about a quotation, to its contact, with the quotation attached as
+	the host's print format PDF (made by Frappe's Email Queue when it sends the e-mail)."""
+	template = frappe.get_cached_doc("Email Template", template_for(lead, step))
+	context = frappe._dict(
+		{**lead, **quotation, "lead_name": lead.get("lead_name"), "quotation": quotation.name}
 	)
+	return mailer.queue(
+		template,
+		context,
+		recipient=recipient_of(quotation, lead),
+		reference_name=quotation.name,
+		attachments=[quotation_print_attachment(quotation, lead)],
+	)
+
+
+def quotation_print_attachment(quotation, lead) -> dict:
+	"""Frappe's deferred print attachment (as the desk's e-mail dialog sends it): the Email
+	Queue renders the quotation with its print format, as a PDF, when it sends the e-mail."""
+	language = lead.get("language") or quotation.get("language") or frappe.db.get_default("lang")
+	return {
+		"print_format_attachment": 1,
+		"doctype": "Quotation",
+		"name": quotation.name,
+		"print_format": frappe.get_meta("Quotation").default_print_format or "Standard",
+		"lang": language,
+	}
+
+
+def make_todo(lead, step, row, quotation=None) -> str:
 	prefix = _("Call") if step.channel == "Call Task" else _("To do")
+	if quotation:
+		owner = quotation.owner
+		reference = ("Quotation", quotation.name)
+		description = _("Follow up quotation {0} ({1}, {2}): {3}").format(
+			quotation.name,
+			quotation.customer_name or lead.lead_name or lead.name,
+			frappe.format_value(
+				quotation.grand_total, {"fieldtype": "Currency", "options": "currency"}, quotation
+			),
+			step.task,
+		)
+	else:
+		owner = (
+			lead.get("lead_owner")
+			or frappe.db.get_value(enrollment.ENROLLMENT, row.name, "owner")
+			or lead.owner
+		)
+		reference = ("Lead", lead.name)
+		description = f"{prefix}: {lead.lead_name or lead.name} — {step.task}"
 	todo = frappe.get_doc(
 		{
 			"doctype": "ToDo",
 			"allocated_to": owner,
-			"reference_type": "Lead",
-			"reference_name": lead.name,
-			"description": f"{prefix}: {lead.lead_name or lead.name} — {step.task}",
-			"date": nowdate(),
+			"reference_type": reference[0],
+			"reference_name": reference[1],
+			"description": description,
+			"date": getdate(),
 			"priority": "High" if lead.get("lq_score_band") == cadence.HOT else "Medium",
 			"assigned_by": "Administrator",
 		}

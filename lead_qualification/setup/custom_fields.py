@@ -299,6 +299,52 @@ def _gate_override_fields(after: str, depends_on: str) -> list[dict]:
 	return _chain(fields, after, MODULE)
 
 
+NURTURE_MODULE = "Lead Nurture"
+NEXT_STEP_PREFIX = "lq_next_step"
+
+
+def _next_step_fields(after: str, on_submitted: bool) -> list[dict]:
+	"""The owner's next step on a lead or a quotation: logging one stops the follow-ups (the
+	prospect cadence, the quotation's reminders); when it was logged is kept."""
+	allow = {"allow_on_submit": 1} if on_submitted else {}
+	fields = [
+		{
+			"fieldname": "lq_next_step_section",
+			"fieldtype": "Section Break",
+			"label": "Follow-up",
+			"collapsible": 0,
+		},
+		{
+			"fieldname": "lq_next_step",
+			"fieldtype": "Small Text",
+			"label": "Agreed Next Step",
+			"description": "What was agreed with the contact; logging it stops the automatic follow-ups",
+			"no_copy": 1,
+			"print_hide": 1,
+			**allow,
+		},
+		{"fieldname": "lq_next_step_column", "fieldtype": "Column Break"},
+		{
+			"fieldname": "lq_next_step_date",
+			"fieldtype": "Date",
+			"label": "Next Step Date",
+			"no_copy": 1,
+			"print_hide": 1,
+			**allow,
+		},
+		{
+			"fieldname": "lq_next_step_logged_on",
+			"fieldtype": "Datetime",
+			"label": "Next Step Logged On",
+			"read_only": 1,
+			"no_copy": 1,
+			"print_hide": 1,
+			**allow,
+		},
+	]
+	return _chain(fields, after, NURTURE_MODULE)
+
+
 GATED_DOCTYPES = {
 	# document type -> (field to place the override after, when to show it)
 	"Quotation": ("party_name", "eval:doc.quotation_to=='Lead'"),
@@ -309,9 +355,11 @@ GATED_DOCTYPES = {
 
 def get_custom_fields() -> dict[str, list[dict]]:
 	lead = _lead_fields()
-	fields = {"Lead": lead + _lead_score_fields(after=lead[-1]["fieldname"])}
+	score = _lead_score_fields(after=lead[-1]["fieldname"])
+	fields = {"Lead": lead + score + _next_step_fields(score[-1]["fieldname"], on_submitted=False)}
 	for doctype, (after, depends_on) in GATED_DOCTYPES.items():
 		fields[doctype] = _gate_override_fields(after, depends_on)
+	fields["Quotation"] += _next_step_fields("valid_till", on_submitted=True)
 	return fields
 
 
