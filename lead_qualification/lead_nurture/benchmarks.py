@@ -105,9 +105,10 @@ def make_due_enrollments(count: int) -> int:
 	return len(rows)
 
 
-def scheduler_run(count: int = 10_000, batch_size: int = 200) -> dict:
-	"""One scheduler run over `count` due enrollments: time, Email Queue rows, touches."""
-	made = make_due_enrollments(count)
+def scheduler_run(count: int = 10_000, batch_size: int = 200, kind: str = "nurture") -> dict:
+	"""One scheduler run over `count` due enrollments, in this process: time, Email Queue
+	rows, touches. kind="follow-up": prospect and quotation follow-ups, half each."""
+	made = make_due_follow_ups(count) if kind == "follow-up" else make_due_enrollments(count)
 	queue_before = frappe.db.count("Email Queue")
 	start = time.perf_counter()
 	counts = worker.process_due(batch_size=batch_size)
@@ -410,8 +411,8 @@ def make_due_follow_ups(count: int) -> int:
 				"Lead",
 				lead,
 				f"Customer {lead}",
-				today,
-				add_days(today, 30),
+				str(today),
+				str(add_days(today, 30)),
 				company,
 				currency,
 				1,

@@ -525,6 +525,73 @@ class TestQuotationFollowUp(FollowUpTestCase):
 			)
 
 
+class TestBatchedReminders(FollowUpTestCase):
+	def test_a_batched_reminder_is_the_one_todo_insert_writes(self):
+		"""The worker writes a batch's ToDos together: the same ToDo row, the same "Assigned"
+		comment on the quotation and the same `_assign` list as ToDo.insert."""
+		q = self.submitted_quotation()
+		make_due(enrollments(quotation=q.name)[0].name)
+		run_worker()
+		ours = frappe.get_doc("ToDo", {"reference_type": "Quotation", "reference_name": q.name})
+		their_q = self.submitted_quotation()
+		theirs = frappe.get_doc(
+			{
+				"doctype": "ToDo",
+				"allocated_to": ours.allocated_to,
+				"reference_type": "Quotation",
+				"reference_name": their_q.name,
+				"description": ours.description,
+				"date": ours.date,
+				"priority": ours.priority,
+				"assigned_by": ours.assigned_by,
+			}
+		).insert(ignore_permissions=True)
+		ignore = {"name", "creation", "modified", "reference_name"}
+		fields = [f for f in ours.as_dict() if f not in ignore and not f.startswith("_")]
+		self.assertEqual({f: ours.get(f) for f in fields}, {f: theirs.get(f) for f in fields})
+
+		def assigned_comment(name):
+			return frappe.get_all(
+				"Comment",
+				filters={
+					"reference_doctype": "Quotation",
+					"reference_name": name,
+					"comment_type": "Assigned",
+				},
+				fields=["content", "comment_email", "owner"],
+			)
+
+		self.assertEqual(assigned_comment(q.name), assigned_comment(their_q.name))
+		self.assertEqual(len(assigned_comment(q.name)), 1)
+		self.assertEqual(
+			frappe.db.get_value("Quotation", q.name, "_assign"),
+			frappe.db.get_value("Quotation", their_q.name, "_assign"),
+		)
+		self.assertEqual(json.loads(frappe.db.get_value("Quotation", q.name, "_assign")), [ours.allocated_to])
+
+	def test_a_failing_follow_up_loses_its_reminder(self):
+		good, bad = self.submitted_quotation(), self.submitted_quotation()
+		for q in (good, bad):
+			make_due(enrollments(quotation=q.name)[0].name)
+		real_advance = worker.advance
+
+		def advance(writes, row, *args, **kwargs):
+			if row.quotation == bad.name:  # after its ToDo was made for the batch
+				raise RuntimeError("disk full")
+			return real_advance(writes, row, *args, **kwargs)
+
+		with patch.object(worker, "advance", advance):
+			counts = run_worker()
+		self.assertEqual((counts["touched"], counts["failed"]), (1, 1))
+		self.assertTrue(
+			frappe.db.exists("ToDo", {"reference_type": "Quotation", "reference_name": good.name})
+		)
+		self.assertFalse(
+			frappe.db.exists("ToDo", {"reference_type": "Quotation", "reference_name": bad.name})
+		)
+		self.assertFalse(frappe.db.get_value("Quotation", bad.name, "_assign"))
+
+
 class TestWherePeopleWork(FollowUpTestCase):
 	def test_report_sorted_by_value_and_age_and_card_counts_overdue(self):
 		from lead_qualification.lead_nurture.report.quotations_to_follow_up import quotations_to_follow_up
