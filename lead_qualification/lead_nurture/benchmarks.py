@@ -105,10 +105,12 @@ def make_due_enrollments(count: int) -> int:
 	return len(rows)
 
 
-def scheduler_run(count: int = 10_000, batch_size: int = 200, kind: str = "nurture") -> dict:
+def scheduler_run(
+	count: int = 10_000, batch_size: int = 200, kind: str = "nurture", quotation_email: int = 1
+) -> dict:
 	"""One scheduler run over `count` due enrollments, in this process: time, Email Queue
 	rows, touches. kind="follow-up": prospect and quotation follow-ups, half each."""
-	made = make_due_follow_ups(count) if kind == "follow-up" else make_due_enrollments(count)
+	made = make_due_follow_ups(count, quotation_email) if kind == "follow-up" else make_due_enrollments(count)
 	queue_before = frappe.db.count("Email Queue")
 	start = time.perf_counter()
 	counts = worker.process_due(batch_size=batch_size)
@@ -129,11 +131,13 @@ def still_due() -> int:
 	)
 
 
-def worker_run(count: int = 10_000, workers: int = 2, timeout: int = 900, kind: str = "nurture") -> dict:
+def worker_run(
+	count: int = 10_000, workers: int = 2, timeout: int = 900, kind: str = "nurture", quotation_email: int = 1
+) -> dict:
 	"""One scheduler run on the bench's queue with `workers` long-queue workers (and as many
 	Parallel Jobs): time from worker.enqueue_due() until no bench enrollment is due.
 	kind="follow-up": prospect and quotation follow-ups, half each (make_due_follow_ups)."""
-	made = make_due_follow_ups(count) if kind == "follow-up" else make_due_enrollments(count)
+	made = make_due_follow_ups(count, quotation_email) if kind == "follow-up" else make_due_enrollments(count)
 	frappe.db.set_single_value("Lead Nurture Settings", "parallel_jobs", workers)
 	frappe.db.commit()
 	queue = get_queue("long")
@@ -301,6 +305,7 @@ def cleanup(quiet: bool = False):
 
 PROSPECT_SEQUENCE = "Bench prospect cadence"
 QUOTATION_SEQUENCE = "Bench quotation follow-up"
+QUOTATION_REMINDERS = "Bench quotation reminders"
 QUOTATION_PREFIX = "LQBENCH-QTN-"
 
 
@@ -330,6 +335,13 @@ def ensure_follow_up_sequences():
 				{"channel": "To Do", "timing": "Working Days After Start", "offset_days": 7, "task": "Call"},
 			],
 		},
+		QUOTATION_REMINDERS: {  # the shipped default: reminders only
+			"stage": "Quotation",
+			"steps": [
+				{"channel": "To Do", "timing": "Working Days After Start", "offset_days": 2, "task": "Check"},
+				{"channel": "To Do", "timing": "Working Days After Start", "offset_days": 7, "task": "Call"},
+			],
+		},
 	}
 	for name, values in sequences.items():
 		if not frappe.db.exists("Nurture Sequence", name):
@@ -338,10 +350,13 @@ def ensure_follow_up_sequences():
 			).insert(ignore_permissions=True)
 
 
-def make_due_follow_ups(count: int) -> int:
+def make_due_follow_ups(count: int, quotation_email: int = 1) -> int:
 	"""`count` Active enrollments, all due now: half a prospect's cadence (their leads marked
 	Qualified), half a submitted quotation's follow-up (quotations to the other leads, raw
-	INSERTs, in the site's default company and currency)."""
+	INSERTs, in the site's default company and currency). With `quotation_email`, the
+	quotations' due step is the e-mail to the contact (the costlier case); without, a
+	reminder to the owner (the shipped sequence)."""
+	quotation_sequence = QUOTATION_SEQUENCE if quotation_email else QUOTATION_REMINDERS
 	cleanup(quiet=True)
 	ensure_outgoing_account()
 	ensure_follow_up_sequences()
@@ -452,7 +467,7 @@ def make_due_follow_ups(count: int) -> int:
 		(
 			f"lqbench-q-{lead}",
 			lead,
-			QUOTATION_SEQUENCE,
+			quotation_sequence,
 			"Quotation",
 			f"{QUOTATION_PREFIX}{lead}",
 			"Active",
@@ -480,10 +495,10 @@ def bench_todos() -> int:
 	)[0][0]
 
 
-def follow_up_growth(workers: int = 2):
+def follow_up_growth(workers: int = 2, quotation_email: int = 1):
 	"""How a follow-up run's time grows from 1,000 to 10,000 due follow-ups (a worker_run each)."""
-	small = worker_run(1000, workers, kind="follow-up")
-	large = worker_run(10_000, workers, kind="follow-up")
+	small = worker_run(1000, workers, kind="follow-up", quotation_email=quotation_email)
+	large = worker_run(10_000, workers, kind="follow-up", quotation_email=quotation_email)
 	_print("1,000 -> 10,000: time ratio (10 = linear)", f"{large['seconds'] / small['seconds']:.1f}")
 	cleanup()
 	return {"1000": small["seconds"], "10000": large["seconds"]}
