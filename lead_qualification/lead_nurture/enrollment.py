@@ -358,24 +358,44 @@ def auto_enroll(lead_doc) -> list[str]:
 # --- stopping and re-timing -----------------------------------------------------------------
 
 
-def stop(enrollment: str, reason: str, now: datetime | None = None) -> None:
+def stop(enrollment: str, reason: str, now: datetime | None = None, stage: str | None = None) -> None:
+	"""Stop an enrollment. A prospect's or a quotation's follow-up also cancels its reminders
+	still open: the owner has nothing left to chase (nurture tasks are left to the owner)."""
 	frappe.db.set_value(
 		ENROLLMENT,
 		enrollment,
 		{"status": "Stopped", "stop_reason": reason, "next_due": None, "stopped_on": now or now_datetime()},
 	)
+	if stage in (followup.PROSPECT, followup.QUOTATION):
+		cancel_open_reminders(enrollment)
+
+
+def cancel_open_reminders(enrollment: str) -> list[str]:
+	"""The follow-up's ToDos still open, cancelled through the ToDo (so that the reference's
+	assignment list follows)."""
+	todos = frappe.db.sql_list(
+		"""select d.name from `tabNurture Touch` t join `tabToDo` d on d.name = t.todo
+		where t.enrollment = %s and d.status = 'Open'""",
+		enrollment,
+	)
+	for name in todos:
+		todo = frappe.get_doc("ToDo", name)
+		todo.status = "Cancelled"
+		todo.save(ignore_permissions=True)
+	return todos
 
 
 def stop_for_lead(lead: str, reason: str, stages: Sequence[str] = (followup.LEAD,)) -> list[str]:
 	"""Stop the lead's open enrollments of these stages (nurture of a lead by default)."""
-	names = frappe.get_all(
+	rows = frappe.get_all(
 		ENROLLMENT,
 		filters={"lead": lead, "status": ("in", OPEN_STATUSES), "stage": ("in", tuple(stages))},
-		pluck="name",
+		fields=["name", "stage"],
 	)
+	names = [row.name for row in rows]
 	now = now_datetime()
-	for name in names:
-		stop(name, reason, now)
+	for row in rows:
+		stop(row.name, reason, now, row.stage)
 	if names:
 		message = (
 			_("Nurture stopped ({0}).")
@@ -393,7 +413,7 @@ def stop_for_quotation(quotation: str, reason: str) -> list[str]:
 	)
 	now = now_datetime()
 	for name in names:
-		stop(name, reason, now)
+		stop(name, reason, now, followup.QUOTATION)
 	if names:
 		frappe.get_doc("Quotation", quotation).add_comment(
 			"Info", _("Follow-ups stopped ({0}).").format(_(reason))

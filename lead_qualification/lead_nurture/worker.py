@@ -408,7 +408,7 @@ def process_one(
 		return "stopped"
 	reason = followup.stop_reason(stage, facts, quotation_facts, getdate(now))
 	if reason:
-		enrollment.stop(row.name, reason, now)
+		enrollment.stop(row.name, reason, now, stage)
 		if stage == followup.QUOTATION and quotation:
 			frappe.get_doc("Quotation", row.quotation).add_comment(
 				"Info", _("Follow-ups stopped ({0}).").format(_(reason))

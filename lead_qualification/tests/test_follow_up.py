@@ -220,11 +220,16 @@ class TestProspectCadence(FollowUpTestCase):
 
 	def test_a_next_step_logged_by_a_sales_user_stops_it(self):
 		lead = make_lead(**COMPLETE_BANT)
+		(row,) = enrollments(lead=lead.name, stage="Prospect")
+		make_due(row.name)
+		run_worker()
+		todo = frappe.db.get_value("ToDo", {"reference_type": "Lead", "reference_name": lead.name})
 		lead.reload()
 		lead.lq_next_step = "Site visit on Tuesday"
 		lead.save()
 		self.assertTrue(lead.lq_next_step_logged_on)
 		self.assertProspectStopped(lead, "Next Step Logged")
+		self.assertEqual(frappe.db.get_value("ToDo", todo, "status"), "Cancelled")
 
 	def test_a_next_step_is_found_by_the_worker_too(self):
 		lead = make_lead(**COMPLETE_BANT)
@@ -359,11 +364,17 @@ class TestQuotationFollowUp(FollowUpTestCase):
 
 		sell_to_leads()
 		q = self.submitted_quotation()
+		make_due(self.the_follow_up(q).name)
+		run_worker()  # the D+2 reminder, still open when the order comes
+		todo = frappe.db.get_value("ToDo", {"reference_type": "Quotation", "reference_name": q.name})
 		so = make_sales_order(q.name)
 		so.delivery_date = add_days(nowdate(), 10)
 		so.insert()
 		so.submit()
 		self.assertStopped(q, "Ordered")
+		# nothing left to chase: the reminder is cancelled, the quotation no longer assigned
+		self.assertEqual(frappe.db.get_value("ToDo", todo, "status"), "Cancelled")
+		self.assertFalse(frappe.db.get_value("Quotation", q.name, "_assign"))
 
 	def test_lost_stops_it(self):
 		q = self.submitted_quotation()
