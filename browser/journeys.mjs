@@ -9,6 +9,8 @@
 //   J4  a French-speaking Sales Manager (and Sales User) sees the workspace in French
 //       (j4-workspace-fr-manager.mjs);
 //   J5  a French-speaking Sales Manager sees the Lead list in French (j5-lead-list-fr-manager.mjs).
+//   J6  a French-speaking Sales Manager sees a quotation's next follow-up and the quotations to
+//       follow up (j6-quotation-follow-up-fr-manager.mjs).
 //
 // This file is the runner (test data, J1-J3, main); shared helpers are in helpers.mjs, and
 // each new journey goes in its own file.
@@ -71,6 +73,7 @@ import {
 } from "./helpers.mjs";
 import j4 from "./j4-workspace-fr-manager.mjs";
 import j5 from "./j5-lead-list-fr-manager.mjs";
+import j6 from "./j6-quotation-follow-up-fr-manager.mjs";
 
 
 /** Remove what earlier runs left: their leads (every e-mail of this suite is
@@ -492,6 +495,7 @@ const JOURNEYS = [
 	{ id: "j3", title: "Quotation locked until the lead is promoted, then Create > Quotation works", run: j3 },
 	j4,
 	j5,
+	j6,
 ];
 
 async function main() {

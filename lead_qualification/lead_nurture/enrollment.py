@@ -652,7 +652,8 @@ def next_follow_up(lead: str | None = None, quotation: str | None = None) -> dic
 		"stage": row.stage,
 		"next_due": row.next_due,
 		"channel": step.channel if step else None,
-		"task": (step.task if step else None) or "",
+		# the shipped sequences' tasks are translated; a manager's own text comes back as is
+		"task": _(step.task) if step and step.task else "",
 	}
 
 

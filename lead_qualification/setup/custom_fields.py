@@ -359,7 +359,8 @@ def get_custom_fields() -> dict[str, list[dict]]:
 	fields = {"Lead": lead + score + _next_step_fields(score[-1]["fieldname"], on_submitted=False)}
 	for doctype, (after, depends_on) in GATED_DOCTYPES.items():
 		fields[doctype] = _gate_override_fields(after, depends_on)
-	fields["Quotation"] += _next_step_fields("valid_till", on_submitted=True)
+	# after the Details section's last field, so that the section takes none of ERPNext's
+	fields["Quotation"] += _next_step_fields("amended_from", on_submitted=True)
 	return fields
 
 
