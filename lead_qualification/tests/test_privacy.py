@@ -151,9 +151,11 @@ class TestQuoteRequestForm(LeadQualificationTestCase):
 		self.assertTrue(
 			frappe.db.exists("Lead Activity", {"lead": lead.name, "activity_type": "Web Form Submitted"})
 		)
-		# BANT complete: a prospect straight away, so not for nurture
+		# BANT complete: a prospect straight away, so not for the leads' nurture; the
+		# prospect cadence (follow-up by the owner) takes it instead
 		self.assertEqual(lead.qualification_status, "Qualified")
-		self.assertFalse(frappe.db.exists("Nurture Enrollment", {"lead": lead.name}))
+		self.assertFalse(frappe.db.exists("Nurture Enrollment", {"lead": lead.name, "stage": "Lead"}))
+		self.assertTrue(frappe.db.exists("Nurture Enrollment", {"lead": lead.name, "stage": "Prospect"}))
 		# consent as the visitor saw it, in French
 		self.assertEqual(lead.lqp_lawful_basis, "Consent")
 		self.assertTrue(lead.lqp_consent_on)
