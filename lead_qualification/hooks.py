@@ -82,6 +82,20 @@ doc_events = {
 	},
 }
 
+# Reacting to a lead's change (lead_qualification.lead_qualification.lead_events): each
+# listener is called as listener(changes, bulk=...), in this order
+lead_change_listeners = {
+	"band": [
+		"lead_qualification.lead_response.alerts.on_lead_changes",
+		"lead_qualification.lead_response.routing.on_lead_changes",
+	],
+	"qualification_status": [
+		"lead_qualification.lead_response.alerts.on_lead_changes",
+		"lead_qualification.lead_response.routing.on_lead_changes",
+	],
+	"reply": ["lead_qualification.lead_response.alerts.on_lead_changes"],
+}
+
 # Scheduled work
 # --------------
 scheduler_events = {
