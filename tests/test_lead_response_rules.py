@@ -65,6 +65,8 @@ def test_an_alert_switched_off_is_not_sent_but_still_releases():
 def test_recipients_owner_else_fallback_role():
 	out = rules.recipients(["L1", "L2", "L3"], {"L1": "ann", "L2": None, "L3": "ann"}, ["mgr1", "mgr2"])
 	assert out == {"ann": ["L1", "L3"], "mgr1": ["L2"], "mgr2": ["L2"]}
+	assert rules.recipients_of("L1", {"L1": "ann"}, ["mgr1"]) == ["ann"]
+	assert rules.recipients_of("L2", {"L2": None}, ["mgr1", "mgr2"]) == ["mgr1", "mgr2"]
 
 
 def test_stage_prospect_wins_over_band():

@@ -109,7 +109,9 @@ def process_due(
 		return _process_due(max_batches, batch_size, commit, part, parts)
 
 
-def _process_due(max_batches: int | None, batch_size: int | None, commit: bool, part: int, parts: int) -> dict:
+def _process_due(
+	max_batches: int | None, batch_size: int | None, commit: bool, part: int, parts: int
+) -> dict:
 	settings = enrollment.get_settings()
 	size = batch_size or cint(settings.batch_size) or 200
 	counts = dict.fromkeys(OUTCOMES, 0)

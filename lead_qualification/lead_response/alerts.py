@@ -152,7 +152,7 @@ def role_users(role: str | None) -> list[str]:
 
 def send_alerts(found, owners, fallback, settings) -> None:
 	for transition in found:
-		users = rules.recipients([transition.lead], owners, fallback).get(transition.lead) or []
+		users = rules.recipients_of(transition.lead, owners, fallback)
 		# as Frappe does for mentions and assignments: no alert to whoever made the change
 		users = [u for u in users if u != frappe.session.user]
 		if not claim(transition, users):

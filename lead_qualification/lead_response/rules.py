@@ -88,6 +88,11 @@ def add_transition(found: dict[str, Transition], enabled: set[str], transition: 
 		found.setdefault(transition.key, transition)
 
 
+def recipients_of(lead: str, owners: Mapping[str, str | None], fallback: Sequence[str]) -> list[str]:
+	"""The lead's owner, or every user of the fallback role when it has none."""
+	return [owners[lead]] if owners.get(lead) else list(fallback)
+
+
 def recipients(
 	leads: Iterable[str], owners: Mapping[str, str | None], fallback: Sequence[str]
 ) -> dict[str, list[str]]:
@@ -95,7 +100,7 @@ def recipients(
 	the lead has none. Users and leads keep their first-seen order."""
 	out: dict[str, list[str]] = {}
 	for lead in leads:
-		for user in [owners[lead]] if owners.get(lead) else fallback:
+		for user in recipients_of(lead, owners, fallback):
 			out.setdefault(user, [])
 			if lead not in out[user]:
 				out[user].append(lead)
