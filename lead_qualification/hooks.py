@@ -26,7 +26,8 @@ app_include_js = ["lead_qualification.bundle.js"]
 doctype_js = {"Lead": "public/js/erpnext/lead.js"}
 doctype_list_js = {"Lead": "public/js/erpnext/lead_list.js"}
 
-# ERPNext document events (every touch point lives in integrations/erpnext/)
+# Document events (every ERPNext touch point lives in integrations/erpnext/, Frappe's in
+# integrations/frappe/)
 # -------------------------------------------------------------------------
 doc_events = {
 	"Lead": {
@@ -42,10 +43,7 @@ doc_events = {
 		],
 	},
 	"Communication": {
-		"after_insert": [
-			"lead_qualification.integrations.erpnext.communication.after_insert",
-			"lead_qualification.integrations.erpnext.nurture.communication_after_insert",
-		],
+		"after_insert": "lead_qualification.integrations.erpnext.communication.after_insert",
 		"on_update": "lead_qualification.integrations.erpnext.communication.on_update",
 	},
 	"Opportunity": {
@@ -80,20 +78,35 @@ doc_events = {
 	"Event": {
 		"after_insert": "lead_qualification.integrations.erpnext.appointment.event_after_insert",
 	},
+	# Frappe's own settings: the site's time zone (see docs/time-zones.md)
+	"System Settings": {
+		"on_update": "lead_qualification.integrations.frappe.system_settings.on_update",
+	},
 }
 
-# Reacting to a lead's change (lead_qualification.lead_qualification.lead_events): each
-# listener is called as listener(changes, bulk=...), in this order
+# Reacting to a lead's change
+# ---------------------------
+# Scoring, qualification and the host's hooks announce what changed on a lead
+# (lead_qualification.lead_events); the features that react list themselves here, by kind.
+# Each is called as listener(changes, bulk=...), in this order.
 lead_change_listeners = {
 	"band": [
+		"lead_qualification.lead_qualification.status_log.on_lead_changes",
+		"lead_qualification.lead_nurture.enrollment.on_band_changes",
 		"lead_qualification.lead_response.alerts.on_lead_changes",
 		"lead_qualification.lead_response.routing.on_lead_changes",
 	],
 	"qualification_status": [
+		"lead_qualification.lead_qualification.status_log.on_lead_changes",
+		"lead_qualification.lead_nurture.enrollment.on_qualification_changes",
 		"lead_qualification.lead_response.alerts.on_lead_changes",
 		"lead_qualification.lead_response.routing.on_lead_changes",
 	],
-	"reply": ["lead_qualification.lead_response.alerts.on_lead_changes"],
+	"score": ["lead_qualification.lead_qualification.qualification.on_score_changes"],
+	"reply": [
+		"lead_qualification.lead_nurture.enrollment.on_replies",
+		"lead_qualification.lead_response.alerts.on_lead_changes",
+	],
 }
 
 # Scheduled work

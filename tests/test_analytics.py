@@ -1,6 +1,12 @@
 from datetime import datetime, timedelta
 
-from lead_qualification.lead_qualification.analytics import best_threshold, rate, stays
+from lead_qualification.lead_qualification.analytics import (
+	band_counts,
+	best_threshold,
+	rate,
+	status_counts,
+	stays,
+)
 
 T0 = datetime(2026, 11, 1, 9, 0)
 
@@ -36,3 +42,21 @@ def test_stays_cover_the_timeline_in_order():
 	assert [s.days(T0 + timedelta(days=7)) for s in result] == [2.0, 3.0, 2.0]
 	assert result[-1].end is None
 	assert result[1].changed_by == "b"
+
+
+def test_time_in_a_status_is_never_negative():
+	"""A `now` behind the start (the clock moved back since the change was logged): no time yet."""
+	(stay,) = stays([("Qualified", T0, "a")])
+	assert stay.days(T0 - timedelta(hours=4, minutes=30)) == 0.0
+	assert stay.days(T0 + timedelta(days=1, hours=12)) == 1.5
+
+
+def test_band_counts_in_band_order_unscored_as_cold():
+	# From a GROUP BY, ordered by count: the chart still gets Hot, Warm, Cold, zeros included.
+	assert band_counts({"Cold": 7, None: 2, "Hot": 1}) == [1, 0, 9]
+	assert band_counts({"": 3, "Tepid": 5}) == [0, 0, 3]
+	assert band_counts({}) == [0, 0, 0]
+
+
+def test_status_counts_in_funnel_order():
+	assert status_counts({"Qualified": 2, "Unqualified": 5, "In Process": 3, None: 1}) == [6, 3, 2]

@@ -47,10 +47,12 @@ def test_doc_event_handlers_take_doc_and_method():
 
 def test_erpnext_touch_points_live_in_integrations():
 	events = ast.literal_eval(HOOKS["doc_events"])
-	for handlers in events.values():
+	frappe_doctypes = {"System Settings"}
+	for doctype, handlers in events.items():
+		host = "frappe" if doctype in frappe_doctypes else "erpnext"
 		for path in handlers.values():
 			for p in [path] if isinstance(path, str) else path:
-				assert p.startswith("lead_qualification.integrations.erpnext.")
+				assert p.startswith(f"lead_qualification.integrations.{host}."), p
 	assert "override_doctype_class" not in HOOKS
 
 
@@ -128,3 +130,23 @@ def test_patches_txt_lists_existing_patches():
 		line = line.strip()
 		if line and not line.startswith(("#", "[")):
 			assert resolve_dotted(line.split()[0] + ".execute") is not None, line
+
+
+def test_lead_change_listeners_are_known_kinds_taking_changes_and_bulk():
+	from lead_qualification.lead_events import HOOK, KINDS
+
+	listeners = ast.literal_eval(HOOKS[HOOK])
+	assert set(listeners) <= set(KINDS)
+	for paths in listeners.values():
+		for p in paths:
+			fn = resolve_dotted(p)
+			args = [a.arg for a in fn.args.args]
+			assert args == ["changes", "bulk"], f"{p} takes {args}"
+			assert len(fn.args.defaults) == 1, f"{p}: bulk must default to False"
+
+
+def test_scoring_knows_none_of_the_features_that_react():
+	"""The re-score announces; status log, nurture and promotion listen (no fan-out)."""
+	source = (APP / "lead_scoring" / "scoring.py").read_text()
+	for module in ("status_log", "lead_nurture", "import qualification"):
+		assert module not in source, module

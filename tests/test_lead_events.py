@@ -2,8 +2,8 @@
 
 import pytest
 
-from lead_qualification.lead_qualification import lead_events
-from lead_qualification.lead_qualification.lead_events import (
+from lead_qualification import lead_events
+from lead_qualification.lead_events import (
 	BAND,
 	QUALIFICATION,
 	SCORE,

@@ -1,6 +1,6 @@
 """Who hears about a lead's change and what routing does: the pure rules."""
 
-from lead_qualification.lead_qualification.lead_events import BAND, QUALIFICATION, REPLY, LeadChange
+from lead_qualification.lead_events import BAND, QUALIFICATION, REPLY, LeadChange
 from lead_qualification.lead_response import rules
 from lead_qualification.lead_response.rules import (
 	ASSIGN,

@@ -55,6 +55,15 @@ def test_weekly_cap():
 	)
 
 
+def test_weekly_cap_counts_a_touch_stamped_ahead_of_now():
+	"""Touches made an hour ago in Asia/Kolkata, then the site moves to Europe/Paris: their
+	stamps look 3h30 ahead of now. They still count against the cap."""
+	limits = Limits(quiet_start=None, quiet_end=None, max_per_week=2)
+	touches = [MONDAY_10 - timedelta(days=3), MONDAY_10 + timedelta(hours=3, minutes=30)]
+	moment = allowed_moment(MONDAY_10, limits, touches)
+	assert moment == touches[0] + timedelta(days=7, seconds=1)
+
+
 @given(
 	st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31)),
 	st.lists(st.dates(min_value=date(2026, 1, 1), max_value=date(2028, 1, 31)), max_size=40),
@@ -69,6 +78,9 @@ def test_allowed_moment_respects_every_limit(candidate, holidays, touches, cap):
 	assert moment.date() not in limits.holidays
 	if cap:
 		assert len([t for t in touches if moment - timedelta(days=7) < t <= moment]) < cap
+		# a touch stamped a little ahead (the clock moved back since) counts too
+		ahead = moment + cadence.FUTURE_SKEW
+		assert len([t for t in touches if moment - timedelta(days=7) < t <= ahead]) < cap
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ PURE_MODULES = [
 	"lead_qualification.lead_qualification.bant",
 	"lead_qualification.lead_qualification.promotion",
 	"lead_qualification.lead_qualification.gate_rules",
-	"lead_qualification.lead_qualification.lead_events",
+	"lead_qualification.lead_events",
 	"lead_qualification.lead_response.rules",
 	"lead_qualification.setup.custom_fields",
 ]

@@ -230,8 +230,19 @@ def test_min_count_and_window():
 
 def test_other_activity_types_and_future_events_do_not_count():
 	r = activity_rule()
-	evs = events(1, kind="Email Received") + [Event("Page Viewed", NOW + timedelta(days=1))]
+	evs = events(1, kind="Email Received") + [Event("Page Viewed", NOW + timedelta(days=2))]
 	assert score_lead({}, evs, [r], NOW).total == 0
+
+
+@pytest.mark.parametrize("ahead", [timedelta(minutes=1), timedelta(hours=6), timedelta(hours=25)])
+def test_an_event_stamped_before_the_clock_moved_back_counts_as_fresh(ahead):
+	"""The site's zone moved west (Asia/Kolkata to Europe/Paris: 4h30) or the clocks went
+	back: an event of the last hours looks ahead of now. It counts, with no decay above 1."""
+	r = activity_rule(points=4, half_life_days=7, window_days=3, min_count=2)
+	evs = [Event("Page Viewed", NOW + ahead), Event("Page Viewed", NOW - timedelta(days=1))]
+	result = score_lead({}, evs, [r], NOW)
+	assert [row.points for row in result.rows] == [Decimal("4.00"), Decimal("3.62")]
+	assert all(abs(row.points) <= abs(row.base_points) for row in result.rows)
 
 
 def test_cap_trims_the_row_that_crosses_it():

@@ -14,7 +14,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from lead_qualification.time_zones import MAX_ZONE_GAP
+
 HOT, WARM, COLD = "Hot", "Warm", "Cold"
+
+# How far after the moment a touch's stamp may be and still count against the weekly cap
+# (a stamp taken before the site's zone moved west looks up to this far ahead).
+FUTURE_SKEW = MAX_ZONE_GAP
 
 
 @dataclass(frozen=True)
@@ -66,7 +72,11 @@ def allowed_moment(
 	candidate: datetime, limits: Limits, recent_touches: Iterable[datetime] = (), max_iterations: int = 400
 ) -> datetime:
 	"""The first moment at or after `candidate` outside quiet hours, not on a holiday, and
-	with fewer than `max_per_week` touches in the 7 days before it."""
+	with fewer than `max_per_week` touches in the 7 days before it.
+
+	A touch stamped later than the moment (by up to `FUTURE_SKEW`) has happened already: the
+	site's time zone moved west, or the clocks went back, since it was stamped. It counts
+	against the cap, at its stamp (so the wait may end that many hours late, never early)."""
 	touches = sorted(recent_touches)
 	moment = candidate
 	for _ in range(max_iterations):
@@ -78,7 +88,7 @@ def allowed_moment(
 			moment = next_day
 			continue
 		if limits.max_per_week > 0:
-			window = [t for t in touches if moment - timedelta(days=7) < t <= moment]
+			window = [t for t in touches if moment - timedelta(days=7) < t <= moment + FUTURE_SKEW]
 			if len(window) >= limits.max_per_week:
 				# wait until the oldest touch in the window leaves it
 				moment = window[-limits.max_per_week] + timedelta(days=7, seconds=1)

@@ -10,7 +10,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, get_datetime, get_time, getdate, now_datetime
 
-from lead_qualification import email_address
+from lead_qualification import email_address, time_zones
 from lead_qualification.lead_nurture import cadence
 
 SETTINGS_DOCTYPE = "Lead Nurture Settings"
@@ -333,6 +333,54 @@ def retime_leads(leads: Iterable[str], now: datetime | None = None) -> int:
 		)
 		frappe.db.set_value(ENROLLMENT, row.name, "next_due", due, update_modified=False)
 	return len(rows)
+
+
+# --- listeners (hooks.py lead_change_listeners) -----------------------------------
+
+
+def on_band_changes(changes, bulk: bool = False) -> None:
+	"""Nurture follows the band: a lead whose band changed gets its next touch re-timed."""
+	if is_enabled():
+		retime_leads(sorted({c.lead for c in changes}))
+
+
+def on_qualification_changes(changes, bulk: bool = False) -> None:
+	"""A lead promoted to prospect leaves nurture."""
+	if not is_enabled():
+		return
+	for change in changes:
+		if change.value == "Qualified":
+			stop_for_lead(change.lead, cadence.PROMOTED)
+
+
+def on_replies(changes, bulk: bool = False) -> None:
+	"""A lead that replied leaves nurture: a person answers from now on."""
+	if not is_enabled():
+		return
+	for lead in sorted({c.lead for c in changes}):
+		stop_for_lead(lead, cadence.REPLIED)
+
+
+def reexpress_due_times(old_zone: str | None, new_zone: str | None) -> int:
+	"""The site's time zone changed: move the next due time of every open enrollment so that
+	it names the same moment in the new zone (a touch due at 10:00 in Asia/Kolkata is due at
+	5:30 in Europe/Paris, not at 10:00 there, 4h30 late). Returns how many moved. Quiet hours
+	and holidays need no change: the worker checks them in the site's zone when it sends."""
+	rows = frappe.db.sql(
+		"""select name, next_due from `tabNurture Enrollment`
+		where status in %(statuses)s and next_due is not null""",
+		{"statuses": OPEN_STATUSES},
+	)
+	moved = 0
+	for seconds, names in time_zones.shift_groups(rows, old_zone, new_zone).items():
+		for i in range(0, len(names), 1000):
+			frappe.db.sql(
+				"""update `tabNurture Enrollment` set next_due = next_due + interval %(seconds)s second
+				where name in %(names)s""",
+				{"seconds": seconds, "names": tuple(names[i : i + 1000])},
+			)
+		moved += len(names)
+	return moved
 
 
 def enrollments_for(lead: str) -> list[dict]:

@@ -3,14 +3,45 @@ threshold that best separates buyers, and time spent in each status."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+
+from lead_qualification.lead_qualification.promotion import STATUSES, UNQUALIFIED
+from lead_qualification.lead_scoring.engine import BANDS, COLD
+
+# Chart colours of the bands, in BANDS order (Hot, Warm, Cold): the red, orange and blue of
+# Frappe's palette (--red-500, --orange-500, --blue-500), as on the Lead list's band pill.
+BAND_COLOURS: Mapping[str, str] = {"Hot": "#e03636", "Warm": "#e86c13", "Cold": "#0289f7"}
 
 
 def rate(part: float, whole: float) -> float:
 	"""Percentage, 0 when there is nothing to divide."""
 	return round(100.0 * part / whole, 2) if whole else 0.0
+
+
+def counts_in_order(
+	counts: Mapping[str | None, int], order: Sequence[str], unset_as: str | None = None
+) -> list[int]:
+	"""Counts per value (e.g. from a GROUP BY) -> one count per value of `order`, 0 where there
+	is none. Rows with no value (None or "") count as `unset_as` when given; any other value
+	outside `order` is left out."""
+	out = dict.fromkeys(order, 0)
+	for value, count in counts.items():
+		key = value or unset_as
+		if key in out:
+			out[key] += int(count or 0)
+	return list(out.values())
+
+
+def band_counts(counts: Mapping[str | None, int]) -> list[int]:
+	"""Leads per band, Hot, Warm, Cold; a lead not scored yet counts as Cold (as in Score Calibration)."""
+	return counts_in_order(counts, BANDS, unset_as=COLD)
+
+
+def status_counts(counts: Mapping[str | None, int]) -> list[int]:
+	"""Leads per qualification status, in funnel order: Unqualified, In Process, Qualified."""
+	return counts_in_order(counts, STATUSES, unset_as=UNQUALIFIED)
 
 
 @dataclass(frozen=True)
@@ -51,12 +82,15 @@ class Stay:
 	changed_by: str
 
 	def days(self, now: datetime) -> float:
-		return round(((self.end or now) - self.start).total_seconds() / 86400, 2)
+		"""Days spent in the value; never negative (a `now` behind the start, the clock
+		having moved back since, counts as no time yet)."""
+		return round(max(0.0, ((self.end or now) - self.start).total_seconds()) / 86400, 2)
 
 
 def stays(changes: Sequence[tuple[str, datetime, str]]) -> list[Stay]:
 	"""Log entries (value, changed_on, changed_by) of one lead and one kind -> the periods
-	spent in each value, in order; the last one is still open."""
+	spent in each value, in order; the last one is still open. Give the times in one clock
+	that never moves back (UTC): the order and the durations are taken from them."""
 	ordered = sorted(changes, key=lambda c: c[1])
 	out = []
 	for i, (value, start, by) in enumerate(ordered):

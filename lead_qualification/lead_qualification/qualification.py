@@ -315,3 +315,32 @@ def summary(doc) -> dict:
 		"status": doc.qualification_status,
 		"converted": is_converted(doc),
 	}
+
+
+# --- listeners (hooks.py lead_change_listeners) -----------------------------------
+
+
+def on_score_changes(changes, bulk: bool = False) -> None:
+	"""A score that has just reached the promotion minimum outside a Lead save (an activity,
+	a bulk re-score) may complete a lead's promotion: save those leads (few) so that the
+	qualification policy runs as on any save."""
+	from lead_qualification.lead_scoring import scoring
+
+	if not is_enabled() or not get_settings().auto_promote or not scoring.is_enabled():
+		return
+	minimum = scoring.promotion_min_score()
+	candidates = [c.lead for c in changes if c.value >= minimum and (c.previous or 0) < minimum]
+	if not candidates:
+		return
+	for name in frappe.get_all(
+		"Lead",
+		filters={
+			"name": ("in", candidates),
+			"qualification_status": ("!=", promotion.QUALIFIED),
+			"bant_completeness": (">", 0),
+		},
+		pluck="name",
+	):
+		doc = frappe.get_doc("Lead", name)
+		doc.flags.ignore_permissions = True
+		doc.save()

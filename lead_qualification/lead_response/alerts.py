@@ -23,7 +23,7 @@ from frappe.desk.doctype.notification_settings.notification_settings import is_n
 from frappe.translate import get_user_lang
 from frappe.utils import escape_html, get_url_to_form, now_datetime
 
-from lead_qualification.lead_qualification.lead_events import LeadChange
+from lead_qualification.lead_events import LeadChange
 from lead_qualification.lead_response import rules
 from lead_qualification.lead_response.rules import BECAME_PROSPECT, HOT_LEAD_REPLIED, TURNED_HOT
 

@@ -27,7 +27,7 @@ from frappe.desk.form import assign_to
 from frappe.translate import get_user_lang
 from frappe.utils import nowdate
 
-from lead_qualification.lead_qualification.lead_events import LeadChange
+from lead_qualification.lead_events import LeadChange
 from lead_qualification.lead_response import rules
 
 SETTINGS = "Lead Routing Settings"
@@ -91,9 +91,9 @@ def new_rule(stage: str):
 def stage_label(stage: str) -> str:
 	return {
 		"Prospect": _("Prospects"),
-		"Hot": _("Hot Leads"),
-		"Warm": _("Warm Leads"),
-		"Cold": _("Cold Leads"),
+		"Hot": _("Hot"),
+		"Warm": _("Warm"),
+		"Cold": _("Cold"),
 	}[stage]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from lead_qualification.lead_qualification.lead_events import BAND, QUALIFICATION, REPLY, LeadChange
+from lead_qualification.lead_events import BAND, QUALIFICATION, REPLY, LeadChange
 
 HOT = "Hot"
 QUALIFIED = "Qualified"

@@ -12,7 +12,16 @@ from datetime import timedelta
 
 import frappe
 from frappe import _
-from frappe.utils import add_to_date, cstr, get_datetime, now_datetime, validate_email_address
+from frappe.utils import (
+	add_to_date,
+	cstr,
+	get_datetime,
+	get_system_timezone,
+	now_datetime,
+	validate_email_address,
+)
+
+from lead_qualification import time_zones
 
 from lead_qualification.email_address import normalise_email
 
@@ -76,6 +85,16 @@ def leads_of_communication(doc) -> list[str]:
 		if link.link_doctype == "Lead" and link.link_name not in leads:
 			leads.append(link.link_name)
 	return leads
+
+
+def replying_leads(doc) -> list[str]:
+	"""The leads a received e-mail answers for: those it is linked to, else every lead with
+	the sender's address."""
+	linked = leads_of_communication(doc)
+	if linked:
+		return linked
+	address = normalise_email(doc.sender)
+	return frappe.get_all("Lead", filters={"email_id": address}, pluck="name") if address else []
 
 
 # --- from the host ------------------------------------------------------------------
@@ -208,7 +227,10 @@ def validate_pushed_event(
 	event_id: str | None,
 	details,
 ) -> tuple[str, object, str, str | None]:
-	"""Check everything before anything is written. Returns (lead, occurred_on, event_id, details)."""
+	"""Check everything before anything is written. Returns (lead, occurred_on, event_id, details).
+
+	`occurred_at` with an offset (ISO 8601, "2026-11-26T10:00:00+01:00" or "…Z") is the moment
+	it names, stored in the site's time zone; without one it is taken as the site's time."""
 
 	def refuse(message):
 		frappe.throw(message, exc=InvalidActivityError, title=_("Invalid lead event"))
@@ -244,8 +266,8 @@ def validate_pushed_event(
 					frappe.bold(cstr(occurred_at))
 				)
 			)
-		if occurred_on.tzinfo is not None:
-			occurred_on = occurred_on.replace(tzinfo=None)
+		# stored as the site stores every datetime: naive, in the site's time zone
+		occurred_on = time_zones.site_moment(occurred_on, get_system_timezone())
 		if occurred_on > now_datetime() + FUTURE_TOLERANCE:
 			refuse(_("occurred_at {0} is in the future.").format(frappe.bold(cstr(occurred_at))))
 

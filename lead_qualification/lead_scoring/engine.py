@@ -10,6 +10,9 @@ Scoring, in short:
 - an *activity rule* (engagement) adds its points for each matching activity event, decayed
   by the rule's half-life from the event's time, provided the lead has at least
   `min_count` such events in the rule's window;
+- an event stamped later than `now` (by less than `FUTURE_SKEW`) happened already: the
+  site's time zone or its summer time moved the clock back since it was stamped. It counts,
+  as a fresh event (age 0, decay factor 1), never as a negative age;
 - a rule's contribution is capped at `cap` (in absolute value): rows are taken newest
   first and the one that crosses the cap is trimmed, later ones count 0;
 - every contribution is a ledger row, rounded to 2 decimals; the score is the sum of the
@@ -24,6 +27,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+
+from lead_qualification.time_zones import MAX_ZONE_GAP
 
 FIT = "Fit"
 ENGAGEMENT = "Engagement"
@@ -86,6 +91,10 @@ COLD = "Cold"
 BANDS = (HOT, WARM, COLD)
 
 TWO_PLACES = Decimal("0.01")
+
+# How far ahead of `now` an event's stamp may be and still count (as fresh): a stamp taken
+# before the site's time zone moved west (or its clocks went back) looks up to this far ahead.
+FUTURE_SKEW = MAX_ZONE_GAP
 
 
 class RuleError(ValueError):
@@ -441,12 +450,13 @@ def rule_rows(
 		return [rule.hit_row] if condition_holds(rule, values) else []
 
 	since = now - timedelta(days=rule.window_days) if rule.window_days else None
+	latest = now + FUTURE_SKEW
 	matching = sorted(
 		(
 			e
 			for e in events
 			if e.activity_type == rule.activity_type
-			and e.occurred_on <= now
+			and e.occurred_on <= latest
 			and (since is None or e.occurred_on >= since)
 		),
 		key=lambda e: e.occurred_on,
@@ -456,7 +466,7 @@ def rule_rows(
 		return []
 	rows = []
 	for e in matching:
-		age_days = (now - e.occurred_on).total_seconds() / 86400
+		age_days = max(0.0, (now - e.occurred_on).total_seconds() / 86400)
 		points = _round(rule.points * Decimal(repr(decay_factor(age_days, rule.half_life_days))))
 		rows.append(
 			LedgerRow(rule.name, rule.dimension, rule.category, points, rule.points, e.source, e.occurred_on)

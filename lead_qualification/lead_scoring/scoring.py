@@ -386,56 +386,20 @@ def rescore_leads(names: Sequence[str], now=None) -> dict[str, engine.Score]:
 	return scores
 
 
-def after_scores_changed(scores: dict[str, engine.Score], previous: dict[str, tuple]) -> None:
-	from lead_qualification.lead_qualification import status_log
+def after_scores_changed(
+	scores: dict[str, engine.Score], previous: dict[str, tuple], bulk: bool = False
+) -> None:
+	"""Announce what the re-score changed (band, score); the features that react to it listen
+	through hooks.py's lead_change_listeners, so scoring knows none of them."""
+	from lead_qualification import lead_events
 
-	status_log.record_bands(
-		[
-			(n, s.band, previous.get(n, (0, None))[1])
-			for n, s in scores.items()
-			if previous.get(n, (0, None, 0, 0))[1] != s.band
-		]
+	lead_events.announce(
+		lead_events.rescored_changes(
+			{n: (float(s.total), s.band) for n, s in scores.items()},
+			{n: (flt(p[0]), p[1]) for n, p in previous.items()},
+		),
+		bulk=bulk,
 	)
-	promote_newly_eligible(scores, previous)
-	retime_changed_bands(scores, previous)
-
-
-def retime_changed_bands(scores: dict[str, engine.Score], previous: dict[str, tuple]) -> None:
-	"""Nurture follows the band: a lead whose band changed gets its next touch re-timed."""
-	from lead_qualification.lead_nurture import enrollment
-
-	changed = [n for n, s in scores.items() if previous.get(n, (0, None, 0, 0))[1] != s.band]
-	if changed and enrollment.is_enabled():
-		enrollment.retime_leads(changed)
-
-
-def promote_newly_eligible(scores: dict[str, engine.Score], previous: dict[str, tuple]) -> None:
-	"""A score that has just reached the promotion minimum may complete a lead's
-	promotion: save those leads (few) so that the qualification policy runs as on any save."""
-	from lead_qualification.lead_qualification import qualification
-
-	if not qualification.is_enabled() or not qualification.get_settings().auto_promote:
-		return
-	minimum = promotion_min_score()
-	candidates = [
-		n
-		for n, s in scores.items()
-		if float(s.total) >= minimum and previous.get(n, (0, None, 0, 0))[0] < minimum
-	]
-	if not candidates:
-		return
-	for name in frappe.get_all(
-		"Lead",
-		filters={
-			"name": ("in", candidates),
-			"qualification_status": ("!=", "Qualified"),
-			"bant_completeness": (">", 0),
-		},
-		pluck="name",
-	):
-		doc = frappe.get_doc("Lead", name)
-		doc.flags.ignore_permissions = True
-		doc.save()
 
 
 def rescore_all(
@@ -463,7 +427,7 @@ def rescore_all(
 			batch = names[i : i + batch_size]
 			scores, previous = score_batch(batch, rules, bands, now)
 			write_scores(scores, now, previous)
-			after_scores_changed(scores, previous)
+			after_scores_changed(scores, previous, bulk=True)
 			done = i + len(batch)
 			frappe.db.set_value(
 				RUN_DOCTYPE,

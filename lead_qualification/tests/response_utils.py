@@ -3,8 +3,8 @@
 import frappe
 from frappe.cache_manager import clear_doctype_map
 
-from lead_qualification.lead_qualification import lead_events
-from lead_qualification.lead_qualification.lead_events import LeadChange
+from lead_qualification import lead_events
+from lead_qualification.lead_events import LeadChange
 from lead_qualification.tests.utils import make_user, update_single
 
 ROUTING_SETTINGS = "Lead Routing Settings"

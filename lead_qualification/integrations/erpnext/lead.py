@@ -3,7 +3,8 @@
 Order matters on validate: the score is computed first, because promotion reads it.
 """
 
-from lead_qualification.lead_qualification import qualification, status_log
+from lead_qualification import lead_events
+from lead_qualification.lead_qualification import qualification
 from lead_qualification.lead_scoring import activities, scoring
 
 
@@ -22,9 +23,10 @@ def on_update(doc, method=None):
 	doc.flags.lq_recording = True
 	try:
 		scoring.write_after_save(doc)
-		status_log.record_changes(doc)
 		if qualification.is_enabled():
 			qualification.record_event(doc)
+		# band and qualification status: the status log, nurture, alerts... listen
+		lead_events.announce(lead_events.saved_lead_changes(doc.name, doc.get_doc_before_save(), doc))
 	finally:
 		doc.flags.lq_recording = False
 

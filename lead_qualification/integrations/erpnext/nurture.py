@@ -13,14 +13,12 @@ def lead_after_insert(doc, method=None):
 
 
 def lead_on_update(doc, method=None):
-	"""Promoted, Do Not Contact, lost, unsubscribed: stop. Band changed: re-time."""
+	"""Do Not Contact, lost, unsubscribed: stop. (Promotion and band changes reach nurture as
+	lead changes: enrollment.on_qualification_changes, on_band_changes.)"""
 	if not _on() or doc.flags.ignore_lead_qualification:
 		return
-	before = doc.get_doc_before_save()
 	reason = None
-	if doc.qualification_status == "Qualified":
-		reason = cadence.PROMOTED
-	elif doc.status == "Do Not Contact":
+	if doc.status == "Do Not Contact":
 		reason = cadence.DO_NOT_CONTACT
 	elif doc.status == "Lost Quotation":
 		reason = cadence.LOST
@@ -28,23 +26,6 @@ def lead_on_update(doc, method=None):
 		reason = cadence.UNSUBSCRIBED
 	if reason:
 		enrollment.stop_for_lead(doc.name, reason)
-	elif before and before.get("lq_score_band") != doc.get("lq_score_band"):
-		enrollment.retime_leads([doc.name])
-
-
-def communication_after_insert(doc, method=None):
-	if not _on() or doc.sent_or_received != "Received" or doc.communication_type != "Communication":
-		return
-	leads = set()
-	if doc.reference_doctype == "Lead" and doc.reference_name:
-		leads.add(doc.reference_name)
-	for link in doc.get("timeline_links") or []:
-		if link.link_doctype == "Lead":
-			leads.add(link.link_name)
-	for lead in leads:
-		enrollment.stop_for_lead(lead, cadence.REPLIED)
-	if not leads and doc.sender:
-		enrollment.stop_for_email(doc.sender, cadence.REPLIED)
 
 
 def opportunity_after_insert(doc, method=None):

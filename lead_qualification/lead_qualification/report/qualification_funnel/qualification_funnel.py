@@ -83,7 +83,10 @@ def get_columns(filters) -> list[dict]:
 		("quotation_rate", _("Lead to Quotation %")),
 		("customer_rate", _("Lead to Customer %")),
 	):
-		columns.append({"fieldname": fieldname, "label": title, "fieldtype": "Percent", "width": 150})
+		# precision 1: without it the desk shows the system's three decimals ("25,000 %" in French)
+		columns.append(
+			{"fieldname": fieldname, "label": title, "fieldtype": "Percent", "precision": 1, "width": 150}
+		)
 	return columns
 
 

@@ -89,7 +89,8 @@ def threshold_message(leads) -> str:
 
 def get_columns() -> list[dict]:
 	return [
-		{"fieldname": "band", "label": _("Band"), "fieldtype": "Data", "width": 100},
+		# Select, not Data: the desk shows a Select value translated (Chaud, Tiède, Froid in French).
+		{"fieldname": "band", "label": _("Band"), "fieldtype": "Select", "width": 100},
 		{"fieldname": "leads", "label": _("Leads"), "fieldtype": "Int", "width": 100},
 		{"fieldname": "prospects", "label": _("Prospects"), "fieldtype": "Int", "width": 100},
 		{"fieldname": "customers", "label": _("Customers"), "fieldtype": "Int", "width": 100},
@@ -98,12 +99,14 @@ def get_columns() -> list[dict]:
 			"fieldname": "prospect_rate",
 			"label": _("Lead to Prospect %"),
 			"fieldtype": "Percent",
+			"precision": 1,
 			"width": 140,
 		},
 		{
 			"fieldname": "customer_rate",
 			"label": _("Lead to Customer %"),
 			"fieldtype": "Percent",
+			"precision": 1,
 			"width": 140,
 		},
 		{"fieldname": "revenue", "label": _("Revenue Booked"), "fieldtype": "Currency", "width": 140},

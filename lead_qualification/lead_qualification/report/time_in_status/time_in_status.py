@@ -6,9 +6,11 @@ who changed it (from the Lead Status Log, kept since the app was installed)."""
 
 import frappe
 from frappe import _
-from frappe.utils import get_datetime, now_datetime
+from frappe.utils import get_datetime, get_system_timezone
 
+from lead_qualification import time_zones
 from lead_qualification.lead_qualification.analytics import stays
+from lead_qualification.lead_qualification.status_log import utc_now
 
 
 def execute(filters=None):
@@ -27,16 +29,23 @@ def get_data(filters) -> list[dict]:
 	logs = frappe.get_list(
 		"Lead Status Log",
 		filters=conditions,
-		fields=["lead", "kind", "value", "changed_on", "changed_by"],
+		fields=["lead", "kind", "value", "changed_on", "changed_on_utc", "changed_by"],
 		order_by="lead asc, kind asc, changed_on asc",
 		limit_page_length=0,
 	)
+	# Ordered and measured in UTC, which no change of the site's time zone moves; shown in
+	# the site's zone of today. (A log without its UTC time, written before it was kept, is
+	# read as the site's time of today.)
+	zone = get_system_timezone()
 	grouped: dict = {}
 	for log in logs:
-		grouped.setdefault((log.lead, log.kind), []).append(
-			(log.value, get_datetime(log.changed_on), log.changed_by)
+		utc = (
+			get_datetime(log.changed_on_utc)
+			if log.changed_on_utc
+			else time_zones.to_utc(get_datetime(log.changed_on), zone)
 		)
-	now = now_datetime()
+		grouped.setdefault((log.lead, log.kind), []).append((log.value, utc, log.changed_by))
+	now = utc_now()
 	data = []
 	for (lead, kind), changes in grouped.items():
 		for stay in stays(changes):
@@ -45,8 +54,8 @@ def get_data(filters) -> list[dict]:
 					"lead": lead,
 					"kind": kind,
 					"value": stay.value,
-					"from": stay.start,
-					"to": stay.end,
+					"from": time_zones.from_utc(stay.start, zone),
+					"to": stay.end and time_zones.from_utc(stay.end, zone),
 					"days": stay.days(now),
 					"changed_by": stay.changed_by,
 				}
@@ -57,8 +66,9 @@ def get_data(filters) -> list[dict]:
 def get_columns() -> list[dict]:
 	return [
 		{"fieldname": "lead", "label": _("Lead"), "fieldtype": "Link", "options": "Lead", "width": 180},
-		{"fieldname": "kind", "label": _("Kind"), "fieldtype": "Data", "width": 150},
-		{"fieldname": "value", "label": _("Value"), "fieldtype": "Data", "width": 120},
+		# Select, not Data: the desk shows a Select value translated (Band, Hot, In Process...).
+		{"fieldname": "kind", "label": _("Kind"), "fieldtype": "Select", "width": 150},
+		{"fieldname": "value", "label": _("Value"), "fieldtype": "Select", "width": 120},
 		{"fieldname": "from", "label": _("From"), "fieldtype": "Datetime", "width": 160},
 		{"fieldname": "to", "label": _("Until"), "fieldtype": "Datetime", "width": 160},
 		{"fieldname": "days", "label": _("Days"), "fieldtype": "Float", "width": 90},
