@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 import frappe
 
+from lead_qualification.lead_scoring import scoring
 from lead_qualification.tests.response_utils import (
 	TEST_ROLE,
 	announce,
@@ -21,6 +22,7 @@ from lead_qualification.tests.utils import (
 	ensure_outgoing_email_account,
 	make_lead,
 	reset_settings,
+	use_rules,
 )
 
 OWNER = "lq-alert-owner@example.com"
@@ -154,68 +156,200 @@ class TestAlertOnEachTransition(AlertTestCase):
 
 class TestBulkDigest(AlertTestCase):
 	def test_bulk_announcement_of_1000_leads_sends_one_digest_per_owner(self):
-		names = self.insert_leads(1000)
+		names = insert_leads(1000)
 		changes = [(name, "band", "Hot", "Warm") for name in names]
 		announce(*changes, bulk=True)
-		self.assert_one_digest_each(names)
+		assert_one_digest_each(self, names)
 		# the same bulk announced again: nothing new
 		before = frappe.db.count("Notification Log")
 		announce(*changes, bulk=True)
 		self.assertEqual(frappe.db.count("Notification Log"), before)
 
-	def insert_leads(self, count):
-		"""Leads with raw inserts (no document events): half owned by each owner, 10 with none."""
-		now = frappe.utils.now_datetime()
-		rows = []
-		for i in range(count):
-			owner = None if i < 10 else (OWNER if i % 2 else OTHER_OWNER)
-			rows.append(
-				(
-					f"LQALERT-{i:05d}",
-					now,
-					now,
-					"Administrator",
-					"Administrator",
-					f"Bulk {i}",
-					f"Bulk {i}",
-					"Lead",
-					"Unqualified",
-					owner,
-					"Warm",
-				)
-			)
-		frappe.db.bulk_insert(
-			"Lead",
-			(
-				"name",
-				"creation",
-				"modified",
-				"owner",
-				"modified_by",
-				"lead_name",
-				"title",
-				"status",
-				"qualification_status",
-				"lead_owner",
-				"lq_score_band",
-			),
-			rows,
-		)
-		return [r[0] for r in rows]
 
-	def assert_one_digest_each(self, names):
-		self.assertEqual(
-			frappe.db.count("Lead Alert", {"lead": ("like", "LQALERT-%"), "digest": 1}), len(names)
+def insert_leads(count, budget=""):
+	"""Leads with raw inserts (no document events): half owned by each owner, 10 with none."""
+	now = frappe.utils.now_datetime()
+	rows = []
+	for i in range(count):
+		owner = None if i < 10 else (OWNER if i % 2 else OTHER_OWNER)
+		rows.append(
+			(
+				f"LQALERT-{i:05d}",
+				now,
+				now,
+				"Administrator",
+				"Administrator",
+				f"Bulk {i}",
+				f"Bulk {i}",
+				"Lead",
+				"Unqualified",
+				owner,
+				"Warm",
+				budget,
+			)
 		)
-		self.assertEqual(frappe.db.count("Lead Alert", {"lead": ("like", "LQALERT-%"), "digest_sent": 0}), 0)
-		# no alert per lead
-		self.assertEqual(frappe.db.count("Notification Log", {"document_name": ("like", "LQALERT-%")}), 0)
-		for user, expected in ((OWNER, 495), (OTHER_OWNER, 495)):
-			logs = notifications(user)
-			self.assertEqual(len(logs), 1, user)
-			self.assertEqual(logs[0].subject, f"{expected} leads turned Hot")
-			self.assertIn("lead_owner=" + quote(user), logs[0].link)
-			self.assertIn("and 475 more", logs[0].email_content)
-		# the leads without an owner: the fallback role, in French for the French manager
-		self.assertEqual(notifications(MANAGER_FR)[0].subject, "10 pistes sont passées à Chaud")
-		self.assertEqual(len(notifications(MANAGER_EN)), 1)
+	frappe.db.bulk_insert(
+		"Lead",
+		(
+			"name",
+			"creation",
+			"modified",
+			"owner",
+			"modified_by",
+			"lead_name",
+			"title",
+			"status",
+			"qualification_status",
+			"lead_owner",
+			"lq_score_band",
+			"bant_budget_status",
+		),
+		rows,
+	)
+	return [r[0] for r in rows]
+
+
+def assert_one_digest_each(test, names):
+	test.assertEqual(frappe.db.count("Lead Alert", {"lead": ("like", "LQALERT-%"), "digest": 1}), len(names))
+	test.assertEqual(frappe.db.count("Lead Alert", {"lead": ("like", "LQALERT-%"), "digest_sent": 0}), 0)
+	# no alert per lead
+	test.assertEqual(frappe.db.count("Notification Log", {"document_name": ("like", "LQALERT-%")}), 0)
+	for user, expected in ((OWNER, 495), (OTHER_OWNER, 495)):
+		logs = notifications(user)
+		test.assertEqual(len(logs), 1, user)
+		test.assertEqual(logs[0].subject, f"{expected} leads turned Hot")
+		test.assertIn("lead_owner=" + quote(user), logs[0].link)
+		test.assertIn("and 475 more", logs[0].email_content)
+	# the leads without an owner: the fallback role, in French for the French manager
+	test.assertEqual(notifications(MANAGER_FR)[0].subject, "10 pistes sont passées à Chaud")
+	test.assertEqual(len(notifications(MANAGER_EN)), 1)
+
+
+HOT_RULE = {
+	"rule_name": "T alert budget",
+	"field_name": "bant_budget_status",
+	"operator": "in list",
+	"value": "Confirmed\nFinanced",
+	"points": 70,
+}
+
+
+class TestThroughTheApp(AlertTestCase):
+	"""The announcements come from the app's own writers: a Lead save, a reply received."""
+
+	def setUp(self):
+		super().setUp()
+		use_rules(dict(HOT_RULE))  # 70 points: Hot (from 60)
+
+	def tearDown(self):
+		super().tearDown()
+		scoring.clear_rules_cache()
+
+	def test_a_lead_saved_into_hot_alerts_its_owner_once(self):
+		lead = self.lead(first_name="Saved Hot")
+		self.assertEqual(lead.lq_score_band, "Cold")
+		lead.bant_budget_status = "Confirmed"
+		lead.save()
+		self.assertEqual(lead.lq_score_band, "Hot")
+		logs = notifications(OWNER, document_name=lead.name)
+		self.assertEqual(len(logs), 1)
+		self.assertIn("Saved Hot", logs[0].subject)
+		lead.bant_budget_status = "Financed"  # still Hot
+		lead.save()
+		lead.bant_need = "A roof"
+		lead.save()
+		self.assertEqual(len(notifications(OWNER, document_name=lead.name)), 1)
+
+	def test_a_hot_lead_replying_by_email_alerts_its_owner(self):
+		lead = make_lead(
+			first_name="Mail Replier",
+			email_id=f"replier-{frappe.generate_hash(length=6)}@example.com",
+			lead_owner=OWNER,
+			bant_budget_status="Confirmed",
+		)
+		self.assertEqual(lead.lq_score_band, "Hot")
+		self.assertEqual(len(notifications(OWNER, document_name=lead.name)), 1)  # turned Hot
+		comm = frappe.get_doc(
+			{
+				"doctype": "Communication",
+				"communication_type": "Communication",
+				"communication_medium": "Email",
+				"sent_or_received": "Received",
+				"sender": lead.email_id,
+				"subject": "Re: devis",
+				"content": "D'accord pour jeudi.",
+				"reference_doctype": "Lead",
+				"reference_name": lead.name,
+			}
+		).insert(ignore_permissions=True)
+		logs = notifications(OWNER, document_name=lead.name)
+		self.assertEqual(len(logs), 2)
+		self.assertIn("replied", logs[-1].subject)
+		self.assertEqual(
+			frappe.db.get_value("Lead Alert", {"reference": comm.name}, "alert"), "Hot Lead Replied"
+		)
+
+
+class TestBulkRescore(LeadQualificationTestCase):
+	"""A rule edit and the bulk re-score of 1,000 leads (rescore_all commits per batch, as
+	its background job does): one digest per owner, no alert per lead. Cleaned up after."""
+
+	def setUp(self):
+		frappe.set_user("Administrator")
+		frappe.flags.mute_emails = True
+		ensure_test_role()
+		for user in (OWNER, OTHER_OWNER):
+			make_sales_user(user, language="en")
+		make_sales_user(MANAGER_EN, language="en", roles=("Sales Manager", TEST_ROLE))
+		make_sales_user(MANAGER_FR, language="fr", roles=("Sales Manager", TEST_ROLE))
+		reset_settings()
+		reset_routing_settings()
+		self.enabled_rules = frappe.get_all("Lead Scoring Rule", filters={"enabled": 1}, pluck="name")
+		frappe.db.delete("Lead", {"name": ("like", "LQALERT-%")})
+		frappe.db.commit()
+
+	def tearDown(self):
+		frappe.db.rollback()
+		names = frappe.get_all("Lead", filters={"name": ("like", "LQALERT-%")}, pluck="name")
+		for doctype, field in (
+			("Lead Score Entry", "lead"),
+			("Lead Status Log", "lead"),
+			("Lead Alert", "lead"),
+		):
+			frappe.db.delete(doctype, {field: ("like", "LQALERT-%")})
+		frappe.db.delete(
+			"Notification Log", {"for_user": ("in", (OWNER, OTHER_OWNER, MANAGER_EN, MANAGER_FR))}
+		)
+		frappe.db.delete("Lead", {"name": ("in", names or [""])})
+		frappe.db.delete("Lead Scoring Rule", {"name": HOT_RULE["rule_name"]})
+		frappe.db.sql("update `tabLead Scoring Rule` set enabled = 0")
+		if self.enabled_rules:
+			frappe.db.sql(
+				"update `tabLead Scoring Rule` set enabled = 1 where name in %(n)s",
+				{"n": tuple(self.enabled_rules)},
+			)
+		frappe.db.commit()
+		frappe.flags.mute_emails = False
+		scoring.clear_rules_cache()
+		forget_cached_rules()
+
+	def test_rule_edit_and_bulk_rescore_of_1000_leads_send_one_digest_per_owner(self):
+		use_rules(dict(HOT_RULE, points=30))  # Warm
+		names = insert_leads(1000, budget="Confirmed")
+		scoring.rescore_all(reason="test: 30 points")
+		self.assertEqual(
+			frappe.db.count("Lead", {"name": ("like", "LQALERT-%"), "lq_score_band": "Warm"}), 1000
+		)
+		logs_before = frappe.db.count("Notification Log")
+
+		frappe.db.set_value("Lead Scoring Rule", HOT_RULE["rule_name"], "points", 70)
+		frappe.db.commit()
+		scoring.clear_rules_cache()
+		scoring.rescore_all(reason="test: 70 points")
+
+		self.assertEqual(
+			frappe.db.count("Lead", {"name": ("like", "LQALERT-%"), "lq_score_band": "Hot"}), 1000
+		)
+		# 4 recipients: the two owners and the two managers of the fallback role
+		self.assertEqual(frappe.db.count("Notification Log") - logs_before, 4)
+		assert_one_digest_each(self, names)
