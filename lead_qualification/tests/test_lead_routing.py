@@ -6,6 +6,7 @@ lead's timeline (Frappe's own entries)."""
 import frappe
 from frappe.desk.form import assign_to
 
+from lead_qualification.lead_scoring import scoring
 from lead_qualification.tests.response_utils import (
 	announce,
 	forget_cached_rules,
@@ -14,7 +15,7 @@ from lead_qualification.tests.response_utils import (
 	reset_routing_settings,
 	set_routing_settings,
 )
-from lead_qualification.tests.utils import LeadQualificationTestCase, make_lead, reset_settings
+from lead_qualification.tests.utils import LeadQualificationTestCase, make_lead, reset_settings, use_rules
 
 JUNIOR_1 = "lq-route-junior1@example.com"
 JUNIOR_2 = "lq-route-junior2@example.com"
@@ -201,3 +202,48 @@ class TestRouting(RoutingTestCase):
 			)
 		# the timeline still records each assignment
 		self.assertTrue(all(timeline(lead, "Assigned") for lead in leads))
+
+
+class TestThroughTheApp(RoutingTestCase):
+	"""The band changes come from scoring: a Lead save, a re-score outside a save."""
+
+	def setUp(self):
+		super().setUp()
+		use_rules(
+			{
+				"rule_name": "T routing budget",
+				"field_name": "bant_budget_status",
+				"operator": "in list",
+				"value": "Confirmed\nFinanced",
+				"points": 70,
+			}
+		)
+
+	def tearDown(self):
+		super().tearDown()
+		scoring.clear_rules_cache()
+
+	def test_a_lead_saved_hot_goes_to_a_senior_and_follows_its_band(self):
+		lead = make_lead(first_name="Routed", email_id="", bant_budget_status="Confirmed")
+		self.assertEqual(lead.lq_score_band, "Hot")
+		todos = open_todos(lead.name)
+		self.assertEqual([t.assignment_rule for t in todos], ["Lead Routing - Hot"])
+		self.assertIn(todos[0].allocated_to, (SENIOR_1, SENIOR_2))
+		self.assertEqual(len(timeline(lead.name, "Assigned")), 1)
+
+		# a re-score outside a save (a rule edited): Warm, so a junior
+		frappe.db.set_value("Lead Scoring Rule", "T routing budget", "points", 30)
+		scoring.clear_rules_cache()
+		scoring.rescore_leads([lead.name])
+		self.assertEqual(frappe.db.get_value("Lead", lead.name, "lq_score_band"), "Warm")
+		todos = open_todos(lead.name)
+		self.assertEqual([t.assignment_rule for t in todos], ["Lead Routing - Warm"])
+		self.assertIn(todos[0].allocated_to, (JUNIOR_1, JUNIOR_2))
+
+		# saved Cold: no routing for cold leads, routing's assignment is withdrawn
+		lead.reload()
+		lead.bant_budget_status = "Unknown"
+		lead.save()
+		self.assertEqual(lead.lq_score_band, "Cold")
+		self.assertEqual(open_todos(lead.name), [])
+		self.assertEqual(len(timeline(lead.name, "Assignment Completed")), 2)
