@@ -30,6 +30,7 @@ from lead_qualification.lead_response.rules import BECAME_PROSPECT, HOT_LEAD_REP
 SETTINGS = "Lead Routing Settings"
 ALERT_DOCTYPE = "Lead Alert"
 DIGEST_JOB = "lead_qualification.lead_response.alerts.send_pending_digests"
+ALERT_JOB = "lead_qualification.lead_response.alerts.notify_alerts"
 DIGEST_LIST_LIMIT = 20
 SWITCHES = (
 	(TURNED_HOT, "alert_turned_hot"),
@@ -44,7 +45,7 @@ def get_settings():
 
 def enabled_alerts(settings=None) -> list[str]:
 	settings = settings or get_settings()
-	if not settings.enable_alerts or frappe.flags.lq_lead_response_off:
+	if not settings.enable_alerts:
 		return []
 	return [alert for alert, fieldname in SWITCHES if settings.get(fieldname)]
 
@@ -151,13 +152,26 @@ def role_users(role: str | None) -> list[str]:
 
 
 def send_alerts(found, owners, fallback, settings) -> None:
+	"""Record each alert now (in the transaction that made the change), and write the
+	notifications in a job after the commit, as Frappe's enqueue_create_notification does:
+	the save does not wait for the e-mail to be rendered."""
+	claimed = []
 	for transition in found:
 		users = rules.recipients_of(transition.lead, owners, fallback)
 		# as Frappe does for mentions and assignments: no alert to whoever made the change
 		users = [u for u in users if u != frappe.session.user]
-		if not claim(transition, users):
-			continue
-		for user in users:
+		if claim(transition, users) and users:
+			claimed.append({"lead": transition.lead, "alert": transition.alert, "users": users})
+	if claimed:
+		frappe.enqueue(ALERT_JOB, alerts=claimed, enqueue_after_commit=True, now=frappe.flags.in_test)
+
+
+def notify_alerts(alerts: list[dict]) -> None:
+	"""Background job: one Notification Log per alert and recipient, in their language."""
+	settings = get_settings()
+	for alert in alerts:
+		transition = rules.Transition(alert["lead"], alert["alert"], "")
+		for user in alert["users"]:
 			if is_notifications_enabled(user):
 				notify(user, alert_subject(transition, user), settings, lead=transition.lead)
 

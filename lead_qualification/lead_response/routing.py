@@ -23,6 +23,7 @@ from urllib.parse import quote
 import frappe
 import frappe.share
 from frappe import _
+from frappe.cache_manager import clear_doctype_map
 from frappe.desk.form import assign_to
 from frappe.translate import get_user_lang
 from frappe.utils import nowdate
@@ -41,7 +42,7 @@ def get_settings():
 
 
 def is_enabled(settings=None) -> bool:
-	return bool((settings or get_settings()).enable_routing) and not frappe.flags.lq_lead_response_off
+	return bool((settings or get_settings()).enable_routing)
 
 
 # --- settings -> Assignment Rules ---------------------------------------------------------
@@ -75,6 +76,16 @@ def sync_assignment_rules(settings) -> None:
 		if settings.get(f"{prefix}_assignment_rule") != rule.name:
 			settings.db_set(f"{prefix}_assignment_rule", rule.name)
 	frappe.clear_document_cache(SETTINGS, SETTINGS)
+	# Frappe caches the Lead's rules (and each rule) outside the transaction: if this one is
+	# rolled back, the cache must not keep naming rules that were never committed
+	frappe.db.after_rollback.add(forget_cached_rules)
+
+
+def forget_cached_rules() -> None:
+	clear_doctype_map("Assignment Rule", "Lead")
+	frappe.clear_document_cache(SETTINGS, SETTINGS)
+	for stage in rules.STAGES:
+		frappe.clear_document_cache("Assignment Rule", f"{RULE_PREFIX}{stage}")
 
 
 def new_rule(stage: str):
@@ -116,7 +127,7 @@ def active_rules(settings) -> list:
 		order_by="priority desc",
 		pluck="name",
 	)
-	return [frappe.get_doc("Assignment Rule", name) for name in enabled]
+	return [frappe.get_cached_doc("Assignment Rule", name) for name in enabled]
 
 
 # --- the listener ----------------------------------------------------------------------

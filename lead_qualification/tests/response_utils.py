@@ -42,7 +42,8 @@ def ensure_test_role():
 
 
 def forget_cached_rules():
-	"""After a rollback: the caches must not name Assignment Rules that no longer exist."""
+	"""After a rollback (routing does it too, on rollback): the caches must not name
+	Assignment Rules that no longer exist."""
 	clear_doctype_map("Assignment Rule", "Lead")
 	frappe.clear_document_cache(ROUTING_SETTINGS, ROUTING_SETTINGS)
 	for name in frappe.get_all("Assignment Rule", pluck="name"):
