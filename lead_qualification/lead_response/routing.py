@@ -17,6 +17,7 @@ assignee per lead: each gets one digest.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from urllib.parse import quote
 
@@ -26,7 +27,7 @@ from frappe import _
 from frappe.cache_manager import clear_doctype_map
 from frappe.desk.form import assign_to
 from frappe.translate import get_user_lang
-from frappe.utils import nowdate
+from frappe.utils import now_datetime
 
 from lead_qualification.lead_events import LeadChange
 from lead_qualification.lead_response import rules
@@ -157,6 +158,7 @@ def route(leads: Sequence[str], settings=None, notify: bool = True) -> dict[str,
 	}
 	current = open_assignments(list(docs))
 	decisions, routed = {}, {}
+	quiet = QuietRouting() if not notify else None
 	for lead, doc in docs.items():
 		doc.doctype = "Lead"
 		matching = next(
@@ -172,14 +174,19 @@ def route(leads: Sequence[str], settings=None, notify: bool = True) -> dict[str,
 			matching.name if matching else None, assignments, ours, bool(settings.reroute_manual)
 		)
 		decisions[lead] = decision
-		if decision == rules.ASSIGN:
-			user = assign(doc, matching, assignments, notify)
-			if user:
-				routed.setdefault(user, []).append(lead)
+		if quiet is not None:
+			if decision == rules.ASSIGN:
+				quiet.assign(doc, matching, assignments)
+			elif decision == rules.UNASSIGN:
+				quiet.withdraw(lead, assignments)
+		elif decision == rules.ASSIGN:
+			assign(doc, matching, assignments)
 		elif decision == rules.UNASSIGN:
-			withdraw(lead, assignments, notify)
-	if not notify and routed:
-		send_routing_digests(routed)
+			withdraw(lead, assignments)
+	if quiet is not None:
+		routed = quiet.write()
+		if routed:
+			send_routing_digests(routed)
 	return decisions
 
 
@@ -200,57 +207,227 @@ def open_assignments(leads: Sequence[str]) -> dict[str, list[rules.Assignment]]:
 	return out
 
 
-def assign(doc, rule, assignments: Sequence[rules.Assignment], notify: bool) -> str | None:
-	"""The rule picks the user (its round robin or load balancing); the lead's open
-	assignments are withdrawn first, as the rule's own do_assignment does."""
+def assign(doc, rule, assignments: Sequence[rules.Assignment]) -> str | None:
+	"""One lead: the rule picks the user (its round robin or load balancing); the lead's open
+	assignments are withdrawn first, as the rule's own do_assignment does, then Frappe's
+	assign_to.add (timeline entry, sharing, the assignee's notification)."""
 	user = rule.get_user(doc)
 	if not user:
 		return None
-	withdraw(doc.name, assignments, notify)
-	description = frappe.render_template(rule.description, doc)
-	if notify:
-		assign_to.add(
-			{
-				"assign_to": [user],
-				"doctype": "Lead",
-				"name": doc.name,
-				"description": description,
-				"assignment_rule": rule.name,
-			},
-			ignore_permissions=True,
-		)
-	else:
-		# quietly (a bulk run): the ToDo as assign_to.add makes it, without its per-lead
-		# notification; the assignee gets one digest instead
-		frappe.get_doc(
-			{
-				"doctype": "ToDo",
-				"allocated_to": user,
-				"reference_type": "Lead",
-				"reference_name": doc.name,
-				"description": description,
-				"priority": "Medium",
-				"status": "Open",
-				"date": nowdate(),
-				"assigned_by": frappe.session.user,
-				"assignment_rule": rule.name,
-			}
-		).insert(ignore_permissions=True)
-		if not frappe.has_permission("Lead", doc=doc.name, user=user):
-			frappe.share.add_docshare("Lead", doc.name, user, flags={"ignore_share_permission": True})
+	withdraw(doc.name, assignments)
+	assign_to.add(
+		{
+			"assign_to": [user],
+			"doctype": "Lead",
+			"name": doc.name,
+			"description": frappe.render_template(rule.description, doc),
+			"assignment_rule": rule.name,
+		},
+		ignore_permissions=True,
+	)
 	rule.db_set("last_user", user)
 	return user
 
 
-def withdraw(lead: str, assignments: Sequence[rules.Assignment], notify: bool) -> None:
+def withdraw(lead: str, assignments: Sequence[rules.Assignment]) -> None:
 	"""Cancel these assignments the way Frappe's assign_to.clear does (its timeline entry
-	"assignment removed"), notifying the former assignee unless in bulk."""
+	"assignment removed"), and tell the former assignee."""
 	for assignment in assignments:
 		todo = frappe.get_doc("ToDo", assignment.todo)
 		todo.status = "Cancelled"
 		todo.save(ignore_permissions=True)
-		if notify:
-			assign_to.notify_assignment(todo.assigned_by, todo.allocated_to, "Lead", lead)
+		assign_to.notify_assignment(todo.assigned_by, todo.allocated_to, "Lead", lead)
+
+
+class QuietRouting:
+	"""A bulk run: the same ToDos, timeline entries and `_assign` that Frappe's assign_to
+	writes, set-based and without a notification per lead (each assignee gets one digest).
+	The rule still picks the users: its round robin, or its load balancing (the user with
+	the fewest open ToDos on leads) counted as the run assigns."""
+
+	def __init__(self):
+		self.now = now_datetime()
+		self.user = frappe.session.user
+		self.cancelled: list[tuple[str, str, str]] = []  # (todo, lead, allocated_to)
+		self.added: list[tuple[str, str, str, str]] = []  # (lead, user, rule, description)
+		self.touched: set[str] = set()
+		self.loads: dict[str, dict[str, int]] = {}
+		self.last_users: dict[str, tuple] = {}
+
+	def pick(self, rule, doc) -> str | None:
+		if rule.rule == "Load Balancing":
+			loads = self.loads.get(rule.name)
+			if loads is None:
+				users = [d.user for d in rule.users]
+				counts = dict(
+					frappe.get_all(
+						"ToDo",
+						filters={"reference_type": "Lead", "status": "Open", "allocated_to": ("in", users)},
+						fields=["allocated_to", "count(*) as n"],
+						group_by="allocated_to",
+						as_list=True,
+					)
+				)
+				loads = self.loads[rule.name] = {u: counts.get(u, 0) for u in users}
+			if not loads:
+				return None
+			user = min(loads, key=lambda u: loads[u])  # first listed on a tie, as Frappe's sort
+			loads[user] += 1
+			return user
+		user = rule.get_user(doc)
+		if user and rule.rule == "Round Robin":
+			rule.last_user = user
+			self.last_users[rule.name] = (rule, user)
+		return user
+
+	def assign(self, doc, rule, assignments) -> None:
+		user = self.pick(rule, doc)
+		if not user:
+			return
+		self.withdraw(doc.name, assignments)
+		self.added.append((doc.name, user, rule.name, frappe.render_template(rule.description, doc)))
+		self.touched.add(doc.name)
+
+	def withdraw(self, lead: str, assignments) -> None:
+		for a in assignments:
+			self.cancelled.append((a.todo, lead, a.user))
+			for loads in self.loads.values():
+				if a.user in loads:
+					loads[a.user] -= 1
+		if assignments:
+			self.touched.add(lead)
+
+	def write(self) -> dict[str, list[str]]:
+		from frappe.utils import get_fullname
+
+		from lead_qualification.lead_scoring.scoring import insert_rows
+
+		if not self.touched:
+			return {}
+		if self.cancelled:
+			frappe.db.sql(
+				"update `tabToDo` set status = 'Cancelled', modified = %(now)s, modified_by = %(user)s "
+				"where name in %(names)s",
+				{"now": self.now, "user": self.user, "names": tuple(t for t, _lead, _u in self.cancelled)},
+			)
+		by = get_fullname(self.user)
+		todos, comments = [], []
+		for _todo, lead, allocated in self.cancelled:
+			text = _("Assignment of {0} removed by {1}").format(get_fullname(allocated), by)
+			comments.append(self.comment_row(lead, "Assignment Completed", text, by))
+		for lead, user, rule, description in self.added:
+			todos.append(
+				(
+					frappe.generate_hash(length=10),
+					self.now,
+					self.now,
+					self.user,
+					self.user,
+					0,
+					0,
+					"Open",
+					"Medium",
+					str(self.now.date()),
+					user,
+					description,
+					"Lead",
+					lead,
+					self.user,
+					rule,
+				)
+			)
+			text = _("{0} assigned {1}: {2}").format(by, get_fullname(user), description)
+			comments.append(self.comment_row(lead, "Assigned", text, by))
+		insert_rows("tabToDo", TODO_COLUMNS, todos)
+		insert_rows("tabComment", COMMENT_COLUMNS, comments)
+		self.update_assign_fields()
+		self.share_where_needed()
+		for rule, user in self.last_users.values():
+			rule.db_set("last_user", user)
+		routed: dict[str, list[str]] = {}
+		for lead, user, _rule, _description in self.added:
+			routed.setdefault(user, []).append(lead)
+		return routed
+
+	def comment_row(self, lead, comment_type, text, by) -> tuple:
+		return (
+			frappe.generate_hash(length=10),
+			self.now,
+			self.now,
+			self.user,
+			self.user,
+			0,
+			0,
+			comment_type,
+			self.user,
+			by,
+			"Lead",
+			lead,
+			text,
+		)
+
+	def update_assign_fields(self) -> None:
+		"""Lead._assign: the open assignees, as ToDo.update_in_reference keeps it."""
+		leads = list(self.touched)
+		open_by_lead: dict[str, list[str]] = {lead: [] for lead in leads}
+		for lead, user in frappe.get_all(
+			"ToDo",
+			filters={"reference_type": "Lead", "reference_name": ("in", leads), "status": "Open"},
+			fields=["reference_name", "allocated_to"],
+			order_by="creation desc",
+			as_list=True,
+			limit_page_length=0,
+		):
+			if user:
+				open_by_lead[lead].append(user)
+		for lead, users in open_by_lead.items():
+			frappe.db.set_value(
+				"Lead", lead, "_assign", json.dumps(users) if users else "", update_modified=False
+			)
+
+	def share_where_needed(self) -> None:
+		"""A user without read access to leads gets each assigned lead shared, as assign_to does."""
+		for user in {user for _lead, user, _r, _d in self.added}:
+			if frappe.has_permission("Lead", "read", user=user):
+				continue
+			for lead, to, _r, _d in self.added:
+				if to == user:
+					frappe.share.add_docshare("Lead", lead, user, flags={"ignore_share_permission": True})
+
+
+TODO_COLUMNS = (
+	"name",
+	"creation",
+	"modified",
+	"owner",
+	"modified_by",
+	"docstatus",
+	"idx",
+	"status",
+	"priority",
+	"date",
+	"allocated_to",
+	"description",
+	"reference_type",
+	"reference_name",
+	"assigned_by",
+	"assignment_rule",
+)
+COMMENT_COLUMNS = (
+	"name",
+	"creation",
+	"modified",
+	"owner",
+	"modified_by",
+	"docstatus",
+	"idx",
+	"comment_type",
+	"comment_email",
+	"comment_by",
+	"reference_doctype",
+	"reference_name",
+	"content",
+)
 
 
 def send_routing_digests(routed: dict[str, list[str]]) -> None:
