@@ -166,7 +166,7 @@ def bulk_cost(count: int = 100_000):
 				start = time.perf_counter()
 				scoring.rescore_all(reason=f"benchmark: {direction}")
 				seconds = time.perf_counter() - start
-				results[(on, direction)] = seconds
+				results[f"{direction}, {'on' if on else 'off'}"] = seconds
 				_print(
 					f"rescore_all {total} leads, {direction}, features {'on' if on else 'off'} (s)",
 					f"{seconds:.1f}",
@@ -176,7 +176,7 @@ def bulk_cost(count: int = 100_000):
 		changed = frappe.db.count("Lead", {"bant_budget_amount": (">", 50000)})
 		_print("leads moved by the rule edit (each way)", changed)
 		for direction in ("into Hot", "out of Hot"):
-			on, off = results[(True, direction)], results[(False, direction)]
+			on, off = results[f"{direction}, on"], results[f"{direction}, off"]
 			_print(f"ratio on / off, {direction}", f"{on / off:.2f}")
 			_print(
 				f"  added cost per moved lead, {direction} (ms)", f"{(on - off) * 1000 / max(changed, 1):.2f}"
