@@ -68,12 +68,7 @@ def on_lead_changes(changes: Sequence[LeadChange], bulk: bool = False) -> None:
 	fallback = role_users(settings.fallback_role)
 	if bulk:
 		record(found, owners, fallback, digest=True)
-		if frappe.flags.in_test:
-			send_pending_digests()
-		else:
-			# one job at a time sends every pending line: batches that commit while it is
-			# queued join its digest
-			frappe.enqueue(DIGEST_JOB, enqueue_after_commit=True, deduplicate=True, job_id=DIGEST_JOB)
+		queue_digests()
 	else:
 		send_alerts(found, owners, fallback, settings)
 
@@ -292,6 +287,32 @@ def record(found, owners, fallback, digest: bool) -> None:
 		frappe.db.sql(f"insert ignore into `tabLead Alert` ({columns}) values {values}")
 
 
+def queue_digests() -> None:
+	if frappe.flags.in_test:
+		send_pending_digests()
+	else:
+		# one job at a time sends every pending line: batches that commit while it is
+		# queued join its digest
+		frappe.enqueue(DIGEST_JOB, enqueue_after_commit=True, deduplicate=True, job_id=DIGEST_JOB)
+
+
+def record_routed(routed: dict[str, list[str]]) -> None:
+	"""Digest lines for the leads a bulk run routed to each user."""
+	from lead_qualification.lead_scoring.scoring import SqlLiterals
+
+	now, user = now_datetime(), frappe.session.user
+	rows = [
+		(frappe.generate_hash(length=12), now, now, user, user, 0, 0, lead, rules.ROUTED, "", None, to, 1, 0)
+		for to, leads in routed.items()
+		for lead in leads
+	]
+	literal = SqlLiterals()
+	columns = ", ".join(f"`{c}`" for c in ("name", *ALERT_COLUMNS))
+	for i in range(0, len(rows), 5000):
+		values = ", ".join("(" + ", ".join(map(literal, row)) + ")" for row in rows[i : i + 5000])
+		frappe.db.sql(f"insert into `tabLead Alert` ({columns}) values {values}")
+
+
 def send_pending_digests() -> None:
 	"""One Notification Log per recipient for every alert a bulk run left pending."""
 	settings = get_settings()
@@ -329,7 +350,7 @@ def send_pending_digests() -> None:
 
 def send_digest(user: str, rows: list, owner_of: dict, settings) -> None:
 	lang = get_user_lang(user)
-	counts = {alert: 0 for alert in rules.ALERTS}
+	counts = {alert: 0 for alert in rules.DIGEST_LINES}
 	for row in rows:
 		counts[row.alert] += 1
 	parts = []
@@ -339,6 +360,8 @@ def send_digest(user: str, rows: list, owner_of: dict, settings) -> None:
 		parts.append(_("{0} leads became prospects", lang=lang).format(counts[BECAME_PROSPECT]))
 	if counts[HOT_LEAD_REPLIED]:
 		parts.append(_("{0} hot leads replied", lang=lang).format(counts[HOT_LEAD_REPLIED]))
+	if counts[rules.ROUTED]:
+		parts.append(_("{0} leads were routed to you", lang=lang).format(counts[rules.ROUTED]))
 	subject = ", ".join(parts)
 	leads = list(dict.fromkeys(r.lead for r in rows))
 	items = "".join(
@@ -358,6 +381,8 @@ def digest_link(user: str, rows: list, owner_of: dict) -> str:
 	"""The Lead list, filtered to what the digest is about as far as a URL can say it."""
 	filters = []
 	alerts = {r.alert for r in rows}
+	if alerts == {rules.ROUTED}:
+		return "/app/lead?_assign=" + quote(f'["like","%{user}%"]')
 	if alerts == {BECAME_PROSPECT}:
 		filters.append(("qualification_status", "Qualified"))
 	elif alerts <= {TURNED_HOT, HOT_LEAD_REPLIED}:

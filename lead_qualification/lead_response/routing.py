@@ -19,14 +19,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from urllib.parse import quote
 
 import frappe
 import frappe.share
 from frappe import _
 from frappe.cache_manager import clear_doctype_map
 from frappe.desk.form import assign_to
-from frappe.translate import get_user_lang
 from frappe.utils import now_datetime
 
 from lead_qualification.lead_events import LeadChange
@@ -186,7 +184,10 @@ def route(leads: Sequence[str], settings=None, notify: bool = True) -> dict[str,
 	if quiet is not None:
 		routed = quiet.write()
 		if routed:
-			send_routing_digests(routed)
+			from lead_qualification.lead_response import alerts
+
+			alerts.record_routed(routed)
+			alerts.queue_digests()
 	return decisions
 
 
@@ -428,23 +429,3 @@ COMMENT_COLUMNS = (
 	"reference_name",
 	"content",
 )
-
-
-def send_routing_digests(routed: dict[str, list[str]]) -> None:
-	from frappe.desk.doctype.notification_settings.notification_settings import is_notifications_enabled
-
-	for user, leads in routed.items():
-		if not is_notifications_enabled(user):
-			continue
-		lang = get_user_lang(user)
-		frappe.get_doc(
-			{
-				"doctype": "Notification Log",
-				"for_user": user,
-				"from_user": frappe.session.user,
-				"type": "Assignment",
-				"document_type": "Lead",
-				"subject": _("{0} leads were routed to you", lang=lang).format(len(leads)),
-				"link": "/app/lead?_assign=" + quote(f'["like","%{user}%"]'),
-			}
-		).insert(ignore_permissions=True)

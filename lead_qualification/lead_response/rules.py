@@ -19,6 +19,9 @@ TURNED_HOT = "Turned Hot"
 BECAME_PROSPECT = "Became Prospect"
 HOT_LEAD_REPLIED = "Hot Lead Replied"
 ALERTS = (TURNED_HOT, BECAME_PROSPECT, HOT_LEAD_REPLIED)
+# a bulk run's digest also tells each assignee how many leads routing gave them
+ROUTED = "Routed to You"
+DIGEST_LINES = (*ALERTS, ROUTED)
 
 # the stages routing knows, most mature first
 PROSPECT = "Prospect"

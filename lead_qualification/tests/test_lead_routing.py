@@ -201,7 +201,7 @@ class TestRouting(RoutingTestCase):
 		for senior, count in per_senior.items():
 			# no notification per lead; one digest
 			self.assertFalse(notifications(senior, document_name=("in", leads)))
-			digests = notifications(senior, type="Assignment", subject=("like", "%routed to you%"))
+			digests = notifications(senior, subject=("like", "%routed to you%"))
 			self.assertEqual(
 				[d.subject for d in digests], [f"{count} leads were routed to you"] if count else []
 			)
