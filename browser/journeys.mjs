@@ -8,7 +8,15 @@
 //       lead is promoted;
 //   J4  a French-speaking Sales Manager (and Sales User) sees the workspace in French
 //       (j4-workspace-fr-manager.mjs);
-//   J5  a French-speaking Sales Manager sees the Lead list in French (j5-lead-list-fr-manager.mjs).
+//   J5  a French-speaking Sales Manager sees the Lead list in French (j5-lead-list-fr-manager.mjs);
+//   J6  a visitor fills the quote-request form in French, a French-speaking Sales User sees
+//       the lead with its BANT filled (j6-quote-request-fr.mjs);
+//   J7  a Sales User sends an e-mail from a hot lead; the lead shows First Responded On
+//       (j7-first-response-sales.mjs);
+//   J8  the gate override on a Quotation is offered to the Sales Manager only
+//       (j8-quotation-override-fr.mjs);
+//   J9  a French-speaking Sales Manager reads the Pipeline Forecast and the Qualification Impact
+//       (j9-forecast-reports-fr-manager.mjs).
 //
 // This file is the runner (test data, J1-J3, main); shared helpers are in helpers.mjs, and
 // each new journey goes in its own file.
@@ -24,7 +32,7 @@
 //   CHROMIUM         browser binary (default /usr/bin/chromium)
 //   LQ_KNOWN_BUGS    "warn" reports the checks that known app bugs break as warnings
 //                    instead of failures (default: they fail)
-// Arguments: journey ids to run (j1 ... j5); all by default.
+// Arguments: journey ids to run (j1 ... j8); all by default.
 //
 // Re-runnable: test users are created once and reused (password reset each run), leads get
 // a unique run tag in their names, e-mails and organisation. The leads (lq-browser-*@example.com)
@@ -71,6 +79,10 @@ import {
 } from "./helpers.mjs";
 import j4 from "./j4-workspace-fr-manager.mjs";
 import j5 from "./j5-lead-list-fr-manager.mjs";
+import j6 from "./j6-quote-request-fr.mjs";
+import j7 from "./j7-first-response-sales.mjs";
+import j8 from "./j8-quotation-override-fr.mjs";
+import j9 from "./j9-forecast-reports-fr-manager.mjs";
 
 
 /** Remove what earlier runs left: their leads (every e-mail of this suite is
@@ -492,6 +504,10 @@ const JOURNEYS = [
 	{ id: "j3", title: "Quotation locked until the lead is promoted, then Create > Quotation works", run: j3 },
 	j4,
 	j5,
+	j6,
+	j7,
+	j8,
+	j9,
 ];
 
 async function main() {

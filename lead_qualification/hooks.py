@@ -31,10 +31,14 @@ doctype_list_js = {"Lead": "public/js/erpnext/lead_list.js"}
 # -------------------------------------------------------------------------
 doc_events = {
 	"Lead": {
-		"validate": "lead_qualification.integrations.erpnext.lead.validate",
+		"validate": [
+			"lead_qualification.integrations.erpnext.lead.validate",
+			"lead_qualification.integrations.erpnext.response.lead_validate",
+		],
 		"on_update": [
 			"lead_qualification.integrations.erpnext.lead.on_update",
 			"lead_qualification.integrations.erpnext.nurture.lead_on_update",
+			"lead_qualification.integrations.erpnext.response.lead_on_update",
 		],
 		"on_trash": "lead_qualification.integrations.erpnext.lead.on_trash",
 		"after_insert": [
@@ -43,7 +47,10 @@ doc_events = {
 		],
 	},
 	"Communication": {
-		"after_insert": "lead_qualification.integrations.erpnext.communication.after_insert",
+		"after_insert": [
+			"lead_qualification.integrations.erpnext.communication.after_insert",
+			"lead_qualification.integrations.erpnext.response.communication_after_insert",
+		],
 		"on_update": "lead_qualification.integrations.erpnext.communication.on_update",
 	},
 	"Opportunity": {
@@ -67,7 +74,10 @@ doc_events = {
 		"on_update": "lead_qualification.integrations.erpnext.gated_documents.on_update",
 	},
 	"Appointment": {
-		"after_insert": "lead_qualification.integrations.erpnext.appointment.appointment_after_insert",
+		"after_insert": [
+			"lead_qualification.integrations.erpnext.appointment.appointment_after_insert",
+			"lead_qualification.integrations.erpnext.response.appointment_after_insert",
+		],
 	},
 	"Email Unsubscribe": {
 		"after_insert": "lead_qualification.integrations.erpnext.nurture.email_unsubscribe_after_insert",
@@ -77,12 +87,64 @@ doc_events = {
 	},
 	"Event": {
 		"after_insert": "lead_qualification.integrations.erpnext.appointment.event_after_insert",
+		"on_update": "lead_qualification.integrations.erpnext.response.event_on_update",
+	},
+	"Call Log": {
+		"on_update": "lead_qualification.integrations.erpnext.response.call_log_on_update",
+	},
+	"Comment": {
+		"after_insert": "lead_qualification.integrations.erpnext.response.comment_after_insert",
 	},
 	# Frappe's own settings: the site's time zone (see docs/time-zones.md)
 	"System Settings": {
 		"on_update": "lead_qualification.integrations.frappe.system_settings.on_update",
 	},
+	# GDPR: Frappe's requests reach the app's records of a lead (see integrations/frappe/privacy.py)
+	"Personal Data Deletion Request": {
+		"on_update": "lead_qualification.integrations.frappe.privacy.deletion_request_on_update",
+	},
+	"Personal Data Download Request": {
+		"after_insert": "lead_qualification.integrations.frappe.privacy.download_request_after_insert",
+	},
 }
+
+# Personal data (GDPR) that Frappe's Personal Data Deletion / Download Requests read: the
+# Lead by its e-mail (ERPNext declares none of it), and the app's records, which hold no
+# e-mail of their own: Frappe replaces the address and the user's name in all their text
+# ("strict"); the deletion request's hook above erases the rest of each lead's records.
+user_data_fields = [
+	{
+		"doctype": "Lead",
+		"filter_by": "email_id",
+		"redact_fields": [
+			"first_name",
+			"middle_name",
+			"last_name",
+			"lead_name",
+			"title",
+			"job_title",
+			"mobile_no",
+			"whatsapp_no",
+			"phone",
+			"fax",
+			"website",
+			"city",
+			"bant_need",
+			"bant_urgency",
+			"bant_alternatives",
+			"bant_competitors",
+			"bant_decision_maker",
+			"bant_decision_maker_role",
+			"lqp_consent_source",
+			"lqp_consent_wording",
+		],
+	},
+	{"doctype": "Lead Activity", "strict": True},
+	{"doctype": "Lead Score Entry", "strict": True},
+	{"doctype": "Nurture Touch", "strict": True},
+	{"doctype": "Lead Status Log", "strict": True},
+	{"doctype": "Nurture Enrollment", "strict": True},
+]
 
 # Reacting to a lead's change
 # ---------------------------
@@ -93,6 +155,7 @@ lead_change_listeners = {
 	"band": [
 		"lead_qualification.lead_qualification.status_log.on_lead_changes",
 		"lead_qualification.lead_nurture.enrollment.on_band_changes",
+		"lead_qualification.lead_response.response.on_band_changes",
 		"lead_qualification.lead_response.alerts.on_lead_changes",
 		"lead_qualification.lead_response.routing.on_lead_changes",
 	],
@@ -112,7 +175,15 @@ lead_change_listeners = {
 # Scheduled work
 # --------------
 scheduler_events = {
-	"cron": {"*/15 * * * *": ["lead_qualification.lead_nurture.worker.enqueue_due"]},
+	"cron": {
+		"*/15 * * * *": [
+			"lead_qualification.lead_nurture.worker.enqueue_due",
+			"lead_qualification.lead_response.response.run_overdue",
+		]
+	},
 	"hourly_long": ["lead_qualification.lead_scoring.activities.sweep_opened_emails"],
-	"daily_long": ["lead_qualification.lead_scoring.scoring.daily_decay"],
+	"daily_long": [
+		"lead_qualification.lead_scoring.scoring.daily_decay",
+		"lead_qualification.privacy.retention.daily",
+	],
 }

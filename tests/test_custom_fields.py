@@ -5,6 +5,9 @@ from lead_qualification.lead_scoring import engine
 from lead_qualification.setup.custom_fields import (
 	FIELD_PREFIX,
 	MODULE,
+	PRIVACY_PREFIX,
+	RESPONSE_MODULE,
+	RESPONSE_PREFIX,
 	SCORE_PREFIX,
 	SCORING_MODULE,
 	get_custom_fields,
@@ -21,9 +24,15 @@ def lead_fields():
 
 
 def test_every_field_belongs_to_the_app():
-	assert {MODULE, SCORING_MODULE} <= set(modules())
+	assert {MODULE, SCORING_MODULE, RESPONSE_MODULE} <= set(modules())
 	for df in lead_fields():
-		expected = {FIELD_PREFIX: MODULE, SCORE_PREFIX: SCORING_MODULE}
+		# lqp_ before lq_: the longer prefix first
+		expected = {
+			FIELD_PREFIX: MODULE,
+			PRIVACY_PREFIX: MODULE,
+			SCORE_PREFIX: SCORING_MODULE,
+			RESPONSE_PREFIX: RESPONSE_MODULE,
+		}
 		prefix = next(p for p in expected if df["fieldname"].startswith(p))
 		assert df["module"] == expected[prefix], df["fieldname"]
 
@@ -82,3 +91,12 @@ def test_computed_fields_are_read_only():
 	for df in lead_fields():
 		if df["fieldname"].endswith("_met") or df["fieldname"] == "bant_completeness":
 			assert df.get("read_only") == 1, df["fieldname"]
+
+
+def test_response_fields_are_read_only_and_overdue_is_filterable():
+	by_name = {df["fieldname"]: df for df in lead_fields()}
+	for fieldname in ("lr_respond_by", "lr_first_responded_on", "lr_first_response", "lr_response_overdue"):
+		assert by_name[fieldname]["read_only"] and by_name[fieldname]["no_copy"], fieldname
+	assert by_name["lr_response_overdue"]["in_standard_filter"]
+	assert by_name["lr_response_reminder_sent"]["hidden"]
+	assert by_name["lr_first_response"]["options"].split("\n") == ["", "E-mail", "Call", "Meeting", "Note"]

@@ -47,7 +47,7 @@ def test_doc_event_handlers_take_doc_and_method():
 
 def test_erpnext_touch_points_live_in_integrations():
 	events = ast.literal_eval(HOOKS["doc_events"])
-	frappe_doctypes = {"System Settings"}
+	frappe_doctypes = {"System Settings", "Personal Data Deletion Request", "Personal Data Download Request"}
 	for doctype, handlers in events.items():
 		host = "frappe" if doctype in frappe_doctypes else "erpnext"
 		for path in handlers.values():

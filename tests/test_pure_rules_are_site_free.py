@@ -10,9 +10,16 @@ PURE_MODULES = [
 	"lead_qualification.lead_qualification.bant",
 	"lead_qualification.lead_qualification.promotion",
 	"lead_qualification.lead_qualification.gate_rules",
+	"lead_qualification.lead_qualification.forecast",
 	"lead_qualification.lead_events",
+	"lead_qualification.lead_qualification.takeover",
+	"lead_qualification.lead_response.clock",
+	"lead_qualification.lead_response.speed",
 	"lead_qualification.lead_response.rules",
 	"lead_qualification.setup.custom_fields",
+	"lead_qualification.privacy.consent",
+	"lead_qualification.privacy.retention_rules",
+	"lead_qualification.privacy.quote_form_rules",
 ]
 
 

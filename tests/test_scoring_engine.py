@@ -351,3 +351,26 @@ def test_fields_and_activity_types_used():
 	rules = [rule(field_name="bant_need", operator="is set"), activity_rule(activity_type="Demo Requested")]
 	assert engine.fields_used(rules) == {"bant_need"}
 	assert engine.activity_types_used(rules) == {"Demo Requested"}
+
+
+def test_a_rule_survives_the_rules_cache():
+	"""load_rules caches parsed rules pickled; the compiled condition comes back with them."""
+	import pickle
+
+	rule = engine.parse_rule(
+		{
+			"rule_name": "Roofs",
+			"dimension": "Fit",
+			"category": "Demographic",
+			"points": 5,
+			"condition_type": "Lead Field",
+			"field_name": "bant_need",
+			"operator": "contains",
+			"value": "ROOF",
+		},
+		{"bant_need": "Small Text"},
+	)
+	again = pickle.loads(pickle.dumps(rule))
+	assert again == rule
+	assert again.test(" new roof ") and not again.test("kitchen")
+	assert engine.condition_holds(again, {"bant_need": "Roof repair"})

@@ -49,12 +49,21 @@ def user_visible_strings() -> set[str]:
 		found.add(load_json(path)["chart_name"])
 	for path in APP.glob("*/report/*/*.json"):
 		found.add(load_json(path)["report_name"])
+	for path in APP.glob("*/web_form/*/*.json"):
+		found |= web_form_strings(load_json(path))
 	for path in APP.glob("*/workspace/*/*.json"):
 		found |= workspace_strings(load_json(path))
 	# What the workspace charts show as labels: the bands and the qualification statuses,
 	# passed through _() by lead_qualification.dashboard.
 	found |= set(BANDS) | set(STATUSES)
 	return found
+
+
+def web_form_strings(doc: dict) -> set[str]:
+	"""What Frappe's web form shows translated (WebForm.load_translations)."""
+	keys = ("title", "introduction_text", "success_title", "success_message", "button_label")
+	found = {doc[k] for k in keys if doc.get(k)}
+	return found | field_strings(doc["web_form_fields"])
 
 
 class _Text(HTMLParser):

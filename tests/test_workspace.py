@@ -15,7 +15,7 @@ from tests._source import APP, load_json, resolve_dotted, scrub
 MODULE = APP / "lead_qualification"
 WORKSPACE = load_json(MODULE / "workspace" / "lead_qualification" / "lead_qualification.json")
 CHARTS = {p.stem: load_json(p) for p in MODULE.glob("dashboard_chart/*/*.json")}
-CARDS = {p.stem: load_json(p) for p in MODULE.glob("number_card/*/*.json")}
+CARDS = {p.stem: load_json(p) for p in APP.glob("*/number_card/*/*.json")}  # any module of the app
 
 
 def content_blocks(kind: str, key: str) -> set[str]:

@@ -28,6 +28,7 @@ from lead_qualification.lead_nurture.doctype.lead_nurture_settings.lead_nurture_
 	MAX_PARALLEL_JOBS,
 )
 from lead_qualification.lead_nurture.mailer import RunMailer, bulk_insert_dicts, reuse_email_work
+from lead_qualification.privacy import lead_privacy
 
 JOB_ID = "lead_qualification:nurture"
 RETRY_AFTER = timedelta(hours=1)
@@ -150,7 +151,7 @@ def _process_due(
 	return counts
 
 
-def process_batch(rows, now: datetime, settings, writes: "BatchWrites") -> dict:
+def process_batch(rows, now: datetime, settings, writes: BatchWrites) -> dict:
 	"""Each enrollment of the batch in its savepoint; returns the outcomes. A failing
 	enrollment is rolled back, logged and retried an hour later; an error that has already
 	undone the whole transaction (deadlock, lock wait) is raised for the batch to be retried."""
@@ -296,8 +297,11 @@ def process_one(
 		return "postponed"
 
 	if step.channel == "Email":
+		refusal = lead_privacy.email_refusal(lead)  # GDPR: marketing e-mails need a lawful basis
 		if not lead.email_id:
 			record_touch(writes, row, step, "Passed Over", now, note=_("The lead has no e-mail address."))
+		elif refusal:
+			record_touch(writes, row, step, "Passed Over", now, note=_(refusal))
 		else:
 			queue = send_email(lead, step, writes.mailer)
 			record_touch(writes, row, step, "Sent", now, email_queue=queue)

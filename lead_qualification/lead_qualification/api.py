@@ -28,6 +28,7 @@ def get_summary(lead: str) -> dict:
 	the Quotation gate holds for this lead."""
 	from lead_qualification.lead_nurture import enrollment
 	from lead_qualification.lead_qualification import gates
+	from lead_qualification.lead_response import response
 
 	doc = frappe.get_doc("Lead", lead)
 	doc.check_permission("read")
@@ -35,4 +36,5 @@ def get_summary(lead: str) -> dict:
 		**qualification.summary(doc),
 		"quotation_gate": gates.status_for_lead(doc, "Quotation"),
 		"nurture": [e for e in enrollment.enrollments_for(lead) if e.status in enrollment.OPEN_STATUSES],
+		"response": response.form_state(doc),
 	}

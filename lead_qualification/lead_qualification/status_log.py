@@ -15,6 +15,8 @@ from lead_qualification.lead_scoring.scoring import insert_rows
 
 QUALIFICATION = "Qualification Status"
 BAND = "Band"
+# why a change was made by the app itself rather than on a lead's save (Select options)
+TAKEN_OVER_AT_INSTALL = "Taken Over at Install"
 COLUMNS = (
 	"name",
 	"lead",
@@ -24,6 +26,7 @@ COLUMNS = (
 	"changed_on",
 	"changed_on_utc",
 	"changed_by",
+	"reason",
 	"owner",
 	"modified_by",
 	"creation",
@@ -43,7 +46,8 @@ def on_lead_changes(changes, bulk: bool = False) -> None:
 	)
 
 
-def write(changes: list[tuple[str, str, str, str]]) -> None:
+def write(changes: list[tuple[str, str, str, str]], reason: str = "") -> None:
+	"""changes: (lead, kind, value, previous value); reason: one of the Reason options."""
 	if not changes:
 		return
 	now = now_datetime()
@@ -62,6 +66,7 @@ def write(changes: list[tuple[str, str, str, str]]) -> None:
 				now,
 				utc,
 				user,
+				reason,
 				user,
 				user,
 				now,

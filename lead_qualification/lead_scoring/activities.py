@@ -22,7 +22,6 @@ from frappe.utils import (
 )
 
 from lead_qualification import time_zones
-
 from lead_qualification.email_address import normalise_email
 
 WEBSITE_EVENT_TYPES = ("Page Viewed", "Document Downloaded", "Demo Requested")
@@ -157,10 +156,11 @@ def sweep_opened_emails() -> None:
 			)
 
 
-def record_web_form_submission(lead_doc) -> None:
+def record_web_form_submission(lead_doc):
+	"""A lead created by a web form: its Web Form Submitted activity (returned), or None."""
 	if not frappe.flags.in_web_form:
-		return
-	record(
+		return None
+	return record(
 		lead_doc.name,
 		"Web Form Submitted",
 		event_id=f"web-form:{lead_doc.name}",

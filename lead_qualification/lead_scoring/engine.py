@@ -22,7 +22,7 @@ Scoring, in short:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -294,33 +294,51 @@ def condition_holds(rule: Rule, values: Mapping[str, Any], coerced: dict | None 
 			value = coerced[key]
 		else:
 			value = coerced[key] = _coerce(values.get(rule.fieldname), rule.kind or "text")
-	op = rule.operator
+	return rule.test(value)
+
+
+def _text_key(value: Any) -> str:
+	return str(value).strip().casefold()
+
+
+def compile_condition(kind: str | None, op: str | None, values: tuple) -> Callable[[Any], bool]:
+	"""A field condition as a function of the lead's coerced value (None when empty). Built
+	once per rule, so a bulk re-score does not re-normalise the rule's values per lead."""
+	number = kind == "number"
 	if op == IS_SET:
-		return value is not None and (rule.kind != "number" or value != 0)
+		return (lambda v: v is not None and v != 0) if number else (lambda v: v is not None)
 	if op == NOT_SET:
-		return value is None or (rule.kind == "number" and value == 0)
-	if value is None:
-		return op == NOT_EQUALS
-	if rule.kind == "text":
-		value = value.strip().casefold()
-		targets = tuple(str(v).strip().casefold() for v in rule.values)
+		return (lambda v: v is None or v == 0) if number else (lambda v: v is None)
+	if kind == "text":
+		targets = tuple(_text_key(v) for v in values)
+
+		def norm(v):
+			return v.strip().casefold()
 	else:
-		targets = rule.values
+		targets = tuple(values)
+
+		def norm(v):
+			return v
+
+	first = targets[0] if targets else None
 	if op == EQUALS:
-		return value == targets[0]
-	if op == NOT_EQUALS:
-		return value != targets[0]
-	if op == IN_LIST:
-		return value in targets
-	if op == CONTAINS:
-		return any(t in value for t in targets)
-	if op == GREATER:
-		return value > targets[0]
-	if op == LESS:
-		return value < targets[0]
-	if op == BETWEEN:
-		return targets[0] <= value <= targets[1]
-	return False
+		check = lambda v: norm(v) == first  # noqa: E731
+	elif op == NOT_EQUALS:
+		return lambda v: v is None or norm(v) != first
+	elif op == IN_LIST:
+		check = lambda v: norm(v) in targets  # noqa: E731
+	elif op == CONTAINS:
+		check = lambda v: any(t in norm(v) for t in targets)  # noqa: E731
+	elif op == GREATER:
+		check = lambda v: norm(v) > first  # noqa: E731
+	elif op == LESS:
+		check = lambda v: norm(v) < first  # noqa: E731
+	elif op == BETWEEN:
+		low, high = (targets + (None, None))[:2]
+		check = lambda v: low <= norm(v) <= high  # noqa: E731
+	else:
+		return lambda v: False
+	return lambda v: v is not None and check(v)
 
 
 @dataclass(frozen=True)
@@ -358,11 +376,14 @@ class Rule:
 	window_days: int | None = None
 	cap: Decimal | None = None
 	half_life_days: float | None = None
-	# the ledger row a field rule gives every lead it hits (computed once)
+	# the ledger row a field rule gives every lead it hits, and its condition as a function of
+	# the lead's coerced value (both computed once)
 	hit_row: LedgerRow | None = field(default=None, compare=False, repr=False)
+	test: Callable[[Any], bool] | None = field(default=None, compare=False, repr=False)
 
 	def __post_init__(self):
 		if self.condition_type == FIELD_CONDITION:
+			object.__setattr__(self, "test", compile_condition(self.kind, self.operator, self.values))
 			row = LedgerRow(
 				self.name,
 				self.dimension,
@@ -377,6 +398,16 @@ class Rule:
 	@property
 	def is_activity(self) -> bool:
 		return self.condition_type == ACTIVITY_CONDITION
+
+	# Rules are cached pickled (scoring.load_rules): the compiled test is a closure, which
+	# pickle cannot carry, so it is left out and compiled again on loading.
+	def __getstate__(self):
+		return {**self.__dict__, "test": None}
+
+	def __setstate__(self, state):
+		self.__dict__.update(state)
+		if self.condition_type == FIELD_CONDITION:
+			object.__setattr__(self, "test", compile_condition(self.kind, self.operator, self.values))
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 
 import frappe
@@ -411,44 +411,38 @@ def rescore_all(
 	run = run or new_run(reason)
 	started = time.monotonic()
 	try:
-		if only_with_activity:
-			names = frappe.db.sql_list("select distinct lead from `tabLead Activity` order by lead")
-		else:
-			names = frappe.db.sql_list("select name from `tabLead` order by name")
+		condition = "where lq_has_activity = 1" if only_with_activity else ""
+		total = frappe.db.sql(f"select count(*) from `tabLead` {condition}")[0][0]
 		frappe.db.set_value(
 			RUN_DOCTYPE,
 			run,
-			{"status": "Running", "total": len(names), "started_on": now_datetime()},
+			{"status": "Running", "total": total, "started_on": now_datetime()},
 			update_modified=False,
 		)
 		frappe.db.commit()
 		rules, bands, now = load_rules(), get_bands(), now_datetime()
-		for i in range(0, len(names), batch_size):
-			batch = names[i : i + batch_size]
+		done = 0
+		for batch in lead_batches(batch_size, only_with_activity):
 			scores, previous = score_batch(batch, rules, bands, now)
 			write_scores(scores, now, previous)
 			after_scores_changed(scores, previous, bulk=True)
-			done = i + len(batch)
+			done += len(batch)
+			progress = min(100, 100 * done / total) if total else 100
 			frappe.db.set_value(
-				RUN_DOCTYPE,
-				run,
-				{"processed": done, "progress": 100 * done / len(names)},
-				update_modified=False,
+				RUN_DOCTYPE, run, {"processed": done, "progress": progress}, update_modified=False
 			)
 			frappe.db.commit()
-			frappe.publish_progress(
-				100 * done / len(names), title=_("Re-scoring leads"), description=f"{done}/{len(names)}"
-			)
+			frappe.publish_progress(progress, title=_("Re-scoring leads"), description=f"{done}/{total}")
 		elapsed = time.monotonic() - started
 		frappe.db.set_value(
 			RUN_DOCTYPE,
 			run,
 			{
 				"status": "Completed",
-				"processed": len(names),
+				"processed": done,
 				"progress": 100,
 				"finished_on": now_datetime(),
-				"leads_per_second": len(names) / elapsed if elapsed else 0,
+				"leads_per_second": done / elapsed if elapsed else 0,
 			},
 			update_modified=False,
 		)
@@ -465,6 +459,23 @@ def rescore_all(
 		frappe.log_error(title=_("Lead re-scoring failed"))
 		raise
 	return run
+
+
+def lead_batches(batch_size: int, only_with_activity: bool = False) -> Iterator[list[str]]:
+	"""The leads' names in batches, in name order, read a batch at a time (by key, after the
+	last name of the previous batch): no list of every lead is held, however many there are,
+	and a lead added during the run is still reached."""
+	condition = "and lq_has_activity = 1" if only_with_activity else ""
+	last = ""
+	while True:
+		names = frappe.db.sql_list(
+			f"select name from `tabLead` where name > %(last)s {condition} order by name limit %(limit)s",
+			{"last": last, "limit": int(batch_size)},
+		)
+		if not names:
+			return
+		yield names
+		last = names[-1]
 
 
 def new_run(reason: str) -> str:

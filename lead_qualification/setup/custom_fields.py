@@ -15,12 +15,18 @@ from lead_qualification.lead_qualification.bant import (
 	HORIZONS,
 	UNKNOWN,
 )
+from lead_qualification.lead_response.clock import RESPONSE_KINDS
 from lead_qualification.lead_scoring.engine import BANDS
+from lead_qualification.privacy import consent
+from lead_qualification.privacy.quote_form_rules import BUDGET_RANGES, DECIDES
 
 MODULE = "Lead Qualification"
 SCORING_MODULE = "Lead Scoring"
+RESPONSE_MODULE = "Lead Response"
 FIELD_PREFIX = "bant_"
 SCORE_PREFIX = "lq_"
+PRIVACY_PREFIX = "lqp_"  # quote request and personal data (module Lead Qualification)
+RESPONSE_PREFIX = "lr_"
 
 SELECTION_CRITERION_LABELS: dict[str, str] = {
 	"price": "Price",
@@ -235,6 +241,57 @@ def _lead_score_fields(after: str) -> list[dict]:
 	return _chain(fields, after, SCORING_MODULE)
 
 
+def _lead_response_fields(after: str) -> list[dict]:
+	"""The first-response clock (lead_response/clock.py): set by the app, read-only."""
+	fields = [
+		{"fieldname": "lr_response_section", "fieldtype": "Section Break", "label": "First Response"},
+		{
+			"fieldname": "lr_respond_by",
+			"fieldtype": "Datetime",
+			"label": "Respond By",
+			"description": "The band's response target, in working hours, from the lead's arrival",
+			"read_only": 1,
+			"no_copy": 1,
+			"search_index": 1,
+		},
+		{
+			"fieldname": "lr_response_overdue",
+			"fieldtype": "Check",
+			"label": "Response Overdue",
+			"description": "Respond By has passed and nobody has answered the lead yet",
+			"read_only": 1,
+			"no_copy": 1,
+			"in_standard_filter": 1,
+			"search_index": 1,
+		},
+		{"fieldname": "lr_response_column", "fieldtype": "Column Break"},
+		{
+			"fieldname": "lr_first_responded_on",
+			"fieldtype": "Datetime",
+			"label": "First Responded On",
+			"read_only": 1,
+			"no_copy": 1,
+		},
+		{
+			"fieldname": "lr_first_response",
+			"fieldtype": "Select",
+			"label": "First Response",
+			"options": "\n".join(("", *RESPONSE_KINDS)),
+			"read_only": 1,
+			"no_copy": 1,
+		},
+		{
+			"fieldname": "lr_response_reminder_sent",
+			"fieldtype": "Check",
+			"label": "Response Reminder Sent",
+			"hidden": 1,
+			"read_only": 1,
+			"no_copy": 1,
+		},
+	]
+	return _chain(fields, after, RESPONSE_MODULE)
+
+
 def _chain(fields: list[dict], after: str, module: str) -> list[dict]:
 	previous = after
 	for df in fields:
@@ -307,9 +364,98 @@ GATED_DOCTYPES = {
 }
 
 
+def _lead_privacy_fields(after: str) -> list[dict]:
+	"""The quote-request form's answers that are not BANT fields, and the lawful basis for
+	marketing e-mails (GDPR / RGPD)."""
+	fields = [
+		{
+			"fieldname": "lqp_request_section",
+			"fieldtype": "Section Break",
+			"label": "Quote Request",
+			"collapsible": 1,
+		},
+		{
+			"fieldname": "lqp_budget_range",
+			"fieldtype": "Select",
+			"label": "Budget Range",
+			"options": "\n".join(("", *BUDGET_RANGES)),
+		},
+		{"fieldname": "lqp_request_column", "fieldtype": "Column Break"},
+		{
+			"fieldname": "lqp_decides",
+			"fieldtype": "Select",
+			"label": "Who Decides",
+			"options": "\n".join(("", *DECIDES)),
+		},
+		{
+			"fieldname": "lqp_privacy_section",
+			"fieldtype": "Section Break",
+			"label": "Marketing E-mails and Personal Data",
+			"collapsible": 1,
+		},
+		{
+			"fieldname": "lqp_contact_kind",
+			"fieldtype": "Select",
+			"label": "Contact Kind",
+			"options": "\n".join(("", *consent.CONTACT_KINDS)),
+			"description": "Individual (B2C) or professional (B2B). Empty: professional when the lead "
+			"has an organisation name.",
+		},
+		{
+			"fieldname": "lqp_lawful_basis",
+			"fieldtype": "Select",
+			"label": "Lawful Basis for Marketing E-mails",
+			"options": "\n".join(("", *consent.BASES)),
+			"in_standard_filter": 1,
+			"description": "Nurture e-mails go only where the basis allows: consent, or legitimate "
+			"interest for a professional.",
+		},
+		{
+			"fieldname": "lqp_consent_given",
+			"fieldtype": "Check",
+			"label": "Consents to Marketing E-mails",
+			"no_copy": 1,
+		},
+		{"fieldname": "lqp_privacy_column", "fieldtype": "Column Break"},
+		{
+			"fieldname": "lqp_consent_on",
+			"fieldtype": "Datetime",
+			"label": "Consent Given On",
+			"read_only": 1,
+			"no_copy": 1,
+		},
+		{"fieldname": "lqp_consent_source", "fieldtype": "Data", "label": "Consent Source", "no_copy": 1},
+		{
+			"fieldname": "lqp_consent_wording",
+			"fieldtype": "Small Text",
+			"label": "Consent Wording",
+			"no_copy": 1,
+		},
+		{
+			"fieldname": "lqp_consent_withdrawn_on",
+			"fieldtype": "Datetime",
+			"label": "Consent Withdrawn On",
+			"read_only": 1,
+			"no_copy": 1,
+		},
+		{
+			"fieldname": "lqp_anonymised_on",
+			"fieldtype": "Datetime",
+			"label": "Personal Data Erased On",
+			"read_only": 1,
+			"no_copy": 1,
+			"depends_on": "lqp_anonymised_on",
+		},
+	]
+	return _chain(fields, after, MODULE)
+
+
 def get_custom_fields() -> dict[str, list[dict]]:
 	lead = _lead_fields()
-	fields = {"Lead": lead + _lead_score_fields(after=lead[-1]["fieldname"])}
+	score = _lead_score_fields(after=lead[-1]["fieldname"])
+	privacy = _lead_privacy_fields(after=score[-1]["fieldname"])
+	response = _lead_response_fields(after=privacy[-1]["fieldname"])
+	fields = {"Lead": lead + score + privacy + response}
 	for doctype, (after, depends_on) in GATED_DOCTYPES.items():
 		fields[doctype] = _gate_override_fields(after, depends_on)
 	return fields

@@ -11,7 +11,13 @@ from lead_qualification.setup.custom_fields import (
 	get_property_setters,
 )
 
-SETTINGS_DOCTYPES = ("Lead Qualification Settings", "Lead Scoring Settings", "Lead Nurture Settings")
+SETTINGS_DOCTYPES = (
+	"Lead Qualification Settings",
+	"Lead Scoring Settings",
+	"Lead Nurture Settings",
+	"Lead Privacy Settings",
+	"Lead Response Settings",
+)
 
 
 def after_install():
@@ -24,6 +30,8 @@ def after_install():
 	mark_documents_made_before_gates()
 	sync_override_permissions()
 	make_default_nurture()
+	take_over_existing_leads()
+	queue_first_scoring()
 
 
 def after_migrate():
@@ -138,6 +146,11 @@ def make_default_settings():
 		if frappe.db.exists("Singles", {"doctype": doctype}):
 			continue
 		settings = frappe.get_single(doctype)
+		# Frappe v15 fills every Time field of a new document with the current time, whatever
+		# its default (frappe.model.create_new.set_dynamic_default_values): set the defaults.
+		for df in settings.meta.get("fields", {"fieldtype": "Time"}):
+			if df.default:
+				settings.set(df.fieldname, df.default)
 		settings.flags.ignore_permissions = True
 		settings.save()
 
@@ -190,3 +203,116 @@ def make_default_nurture():
 	from lead_qualification.lead_nurture.defaults import install
 
 	install()
+
+
+# --- a site already in use ----------------------------------------------------------------
+
+
+def take_over_existing_leads(cutoff=None) -> int:
+	"""Leads that already have an Opportunity, a Quotation or a Customer (or an ERPNext status
+	saying so) become prospects, so that their work in progress is not gated; leads with no
+	qualification status at all become Unqualified. Adds the count of prospects to the
+	install summary in Lead Qualification Settings."""
+	from lead_qualification.lead_qualification.existing_leads import fill_missing_status, take_over
+
+	taken = take_over(cutoff=cutoff)
+	fill_missing_status()
+	settings = "Lead Qualification Settings"
+	before = frappe.db.get_single_value(settings, "install_prospects") or 0
+	frappe.db.set_single_value(settings, "install_prospects", before + taken)
+	return taken
+
+
+def queue_first_scoring() -> str | None:
+	"""Score every lead the site already has, in a bulk run on the long queue (a *Lead
+	Scoring Run* shows its progress); the install summary links to it."""
+	from frappe import _
+	from frappe.utils import now_datetime
+
+	from lead_qualification.lead_scoring import scoring
+
+	leads = frappe.db.count("Lead")
+	values = {"installed_on": now_datetime(), "install_leads": leads}
+	run = None
+	if leads and scoring.is_enabled():
+		run = enqueue_scoring(_("First scoring of the leads found at install"), notify=True)
+		values["install_scoring_run"] = run
+	frappe.db.set_single_value("Lead Qualification Settings", values)
+	return run
+
+
+def enqueue_scoring(reason: str, notify: bool = False) -> str:
+	"""A bulk re-score on the long queue after the transaction commits; where no queue can be
+	reached (a bench without Redis running), it runs here and now instead."""
+	from redis.exceptions import ConnectionError as RedisConnectionError
+
+	from lead_qualification.lead_scoring import scoring
+
+	run = scoring.new_run(reason)
+	kwargs = {"run": run, "reason": reason, "notify": notify}
+	try:
+		frappe.enqueue(
+			"lead_qualification.setup.install.scoring_job",
+			queue="long",
+			timeout=3600,
+			enqueue_after_commit=True,
+			**kwargs,
+		)
+	except RedisConnectionError:
+		scoring_job(**kwargs)
+	return run
+
+
+def scoring_job(run: str, reason: str = "", notify: bool = False):
+	"""The long-queue job: the app's bulk re-score, then (after install) the managers are told."""
+	from lead_qualification.lead_scoring import scoring
+
+	scoring.rescore_all_job(run=run, reason=reason)
+	if notify:
+		notify_managers(run)
+
+
+def install_summary(run: str | None = None) -> dict:
+	"""Figures of the install, for the managers' notification."""
+	settings = frappe.db.get_singles_dict("Lead Qualification Settings")
+	bands = dict(
+		frappe.db.sql(
+			"select lq_score_band, count(*) from `tabLead` where ifnull(lq_score_band, '') != '' group by 1"
+		)
+	)
+	return {
+		"scored": frappe.db.get_value("Lead Scoring Run", run, "processed") if run else 0,
+		"hot": bands.get("Hot", 0),
+		"warm": bands.get("Warm", 0),
+		"cold": bands.get("Cold", 0),
+		"taken_over": settings.get("install_prospects") or 0,
+	}
+
+
+def manager_emails() -> list[str]:
+	return frappe.db.sql_list(
+		"""select distinct u.email from `tabUser` u join `tabHas Role` r
+		on r.parent = u.name and r.parenttype = 'User'
+		where r.role in ('System Manager', 'Sales Manager') and u.enabled = 1
+		and u.user_type = 'System User' and ifnull(u.email, '') != ''"""
+	)
+
+
+def notify_managers(run: str) -> None:
+	"""A notification (the bell) to System Managers and Sales Managers: what the install did."""
+	from frappe import _
+	from frappe.desk.doctype.notification_log.notification_log import make_notification_logs
+
+	s = install_summary(run)
+	subject = _(
+		"Lead Qualification is installed: {0} leads scored ({1} hot, {2} warm, {3} cold); {4} leads that already had an opportunity, a quotation or a customer are now prospects."
+	).format(s["scored"], s["hot"], s["warm"], s["cold"], s["taken_over"])
+	make_notification_logs(
+		{
+			"type": "Alert",
+			"subject": subject,
+			"document_type": "Lead Scoring Run",
+			"document_name": run,
+		},
+		manager_emails(),
+	)

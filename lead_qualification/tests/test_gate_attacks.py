@@ -13,6 +13,7 @@ import frappe
 from lead_qualification.tests.test_gates import PARTIAL_BANT, item_code, make_test_customer, quotation_dict
 from lead_qualification.tests.utils import (
 	LeadQualificationTestCase,
+	api_token,
 	make_user,
 	reset_settings,
 )
@@ -26,15 +27,6 @@ from frappe.utils import get_test_client
 
 SALES = "lq-attack-sales@example.com"
 GATE_MESSAGE = "not a prospect yet"
-
-
-def api_token(user: str) -> str:
-	doc = frappe.get_doc("User", user)
-	doc.api_key = frappe.generate_hash(length=15)
-	secret = frappe.generate_hash(length=15)
-	doc.api_secret = secret
-	doc.save(ignore_permissions=True)
-	return f"token {doc.api_key}:{secret}"
 
 
 class TestGateAttacksOverHttp(LeadQualificationTestCase):

@@ -6,7 +6,13 @@ connection, so the records they read are committed here and removed afterwards.
 
 import frappe
 
-from lead_qualification.tests.utils import COMPLETE_BANT, LeadQualificationTestCase, make_user, reset_settings
+from lead_qualification.tests.utils import (
+	COMPLETE_BANT,
+	LeadQualificationTestCase,
+	api_token,
+	make_user,
+	reset_settings,
+)
 
 try:  # Frappe v15
 	from frappe.tests.test_api import make_request
@@ -17,15 +23,6 @@ from frappe.utils import get_test_client
 
 SALES = "lq-rest-sales@example.com"
 OUTSIDER = "lq-rest-outsider@example.com"
-
-
-def api_token(user: str) -> str:
-	doc = frappe.get_doc("User", user)
-	doc.api_key = frappe.generate_hash(length=15)
-	secret = frappe.generate_hash(length=15)
-	doc.api_secret = secret
-	doc.save(ignore_permissions=True)
-	return f"token {doc.api_key}:{secret}"
 
 
 class TestRestPermissions(LeadQualificationTestCase):

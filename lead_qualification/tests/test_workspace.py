@@ -45,7 +45,14 @@ class TestWorkspace(LeadQualificationTestCase):
 		charts = [c.chart_name for c in page["charts"]["items"]]
 		# Frappe drops a Custom card whose document type the user cannot read (it had none).
 		self.assertEqual(
-			sorted(cards), ["Hot Leads", "Lead to Prospect Rate", "Leads to Qualify", "Prospects This Month"]
+			sorted(cards),
+			[
+				"Hot Leads",
+				"Hot Leads Waiting for a First Response",
+				"Lead to Prospect Rate",
+				"Leads to Qualify",
+				"Prospects This Month",
+			],
 		)
 		self.assertEqual(sorted(charts), ["Lead Score Distribution", "Qualification Funnel by Status"])
 		for chart in charts:

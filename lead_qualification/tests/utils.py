@@ -23,10 +23,83 @@ COMPLETE_BANT = {
 
 def before_tests():
 	"""ERPNext's own test preparation: completes the setup wizard with a test company
-	when the site has none, and sets the defaults ERPNext's tests expect."""
+	when the site has none (bin/run-tests runs `run_setup_wizard` first, so it finds one),
+	and sets the defaults ERPNext's tests expect."""
 	from erpnext.setup.utils import before_tests as erpnext_before_tests
 
 	erpnext_before_tests()
+
+
+def run_setup_wizard(
+	timezone: str = "Europe/Paris",
+	country: str = "France",
+	currency: str = "EUR",
+	language: str = "English",
+	company_name: str = "LQ Test SARL",
+	company_abbr: str = "LQT",
+	chart_of_accounts: str = "Standard",
+	full_name: str = "LQ Test Manager",
+	email: str = "lq-setup@example.com",
+	if_needed: bool = False,
+) -> dict:
+	"""Complete the setup wizard the ordinary way, through Frappe's `setup_complete` (the
+	call the wizard page makes, running every installed app's setup stages), then check that
+	the site's time zone is the one asked for.
+
+	bin/run-tests calls it on its fresh site, before the tests, so that ERPNext's
+	`before_tests` finds a company and leaves the wizard alone:
+	`bench --site SITE execute lead_qualification.tests.utils.run_setup_wizard --kwargs "{...}"`.
+	With `if_needed`, a site whose setup is already complete is only reported, not checked."""
+	from frappe.desk.page.setup_wizard.setup_wizard import setup_complete
+	from frappe.utils import getdate
+
+	already = bool(frappe.is_setup_complete())
+	if already and not if_needed:
+		raise RuntimeError(f"setup wizard already completed on {frappe.local.site}: not a fresh site")
+	if not already:
+		year = getdate().year
+		setup_complete(
+			{
+				"language": language,
+				"country": country,
+				"timezone": timezone,
+				"currency": currency,
+				"full_name": full_name,
+				"email": email,
+				"company_name": company_name,
+				"company_abbr": company_abbr,
+				"chart_of_accounts": chart_of_accounts,
+				"fy_start_date": f"{year}-01-01",
+				"fy_end_date": f"{year}-12-31",
+			}
+		)
+		frappe.db.commit()
+		frappe.clear_cache()
+	state = setup_state()
+	if not already:
+		wrong = {
+			key: (state[key], expected)
+			for key, expected in (("time_zone", timezone), ("setup_complete", 1), ("company", company_name))
+			if state[key] != expected
+		}
+		if wrong:
+			raise RuntimeError(
+				f"setup wizard left the site in an unexpected state (found, expected): {wrong}"
+			)
+	state["wizard_ran"] = not already
+	return state
+
+
+def setup_state() -> dict:
+	"""What the setup wizard decides and the tests depend on, read from the database."""
+	return {
+		"site": frappe.local.site,
+		"setup_complete": frappe.db.get_single_value("System Settings", "setup_complete"),
+		"time_zone": frappe.db.get_single_value("System Settings", "time_zone"),
+		"country": frappe.db.get_single_value("System Settings", "country"),
+		"company": frappe.db.get_single_value("Global Defaults", "default_company"),
+		"currency": frappe.db.get_single_value("Global Defaults", "default_currency"),
+	}
 
 
 def update_single(doctype: str, **values):
@@ -69,11 +142,23 @@ def make_lead(**values):
 			"doctype": "Lead",
 			"first_name": values.pop("first_name", f"Test {suffix}"),
 			"email_id": values.pop("email_id", f"lead-{suffix}@example.com"),
+			# test leads agree to marketing e-mails (an individual needs consent: privacy.consent)
+			"lqp_consent_given": values.pop("lqp_consent_given", 1),
 			**values,
 		}
 	)
 	doc.insert()
 	return doc
+
+
+def api_token(user: str) -> str:
+	"""An Authorization header value for REST calls as this user (a new key and secret)."""
+	doc = frappe.get_doc("User", user)
+	doc.api_key = frappe.generate_hash(length=15)
+	secret = frappe.generate_hash(length=15)
+	doc.api_secret = secret
+	doc.save(ignore_permissions=True)
+	return f"token {doc.api_key}:{secret}"
 
 
 def make_user(email: str, roles: list[str], user_type: str = "System User"):

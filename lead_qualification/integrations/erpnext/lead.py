@@ -6,11 +6,16 @@ Order matters on validate: the score is computed first, because promotion reads 
 from lead_qualification import lead_events
 from lead_qualification.lead_qualification import qualification
 from lead_qualification.lead_scoring import activities, scoring
+from lead_qualification.privacy import lead_privacy
 
 
 def validate(doc, method=None):
 	if doc.flags.ignore_lead_qualification:
 		return
+	# the quote-request form's checks and answers come first: scoring reads the BANT they fill
+	if lead_privacy.is_quote_request(doc):
+		lead_privacy.on_quote_request(doc)
+	lead_privacy.record_basis(doc)
 	if scoring.is_enabled():
 		scoring.score_doc(doc)
 	if qualification.is_enabled():
@@ -34,7 +39,10 @@ def on_update(doc, method=None):
 def after_insert(doc, method=None):
 	if doc.flags.ignore_lead_qualification or not scoring.is_enabled():
 		return
-	activities.record_web_form_submission(doc)
+	if activities.record_web_form_submission(doc):
+		# the activity re-scored the lead and wrote its whole ledger; the rows computed on
+		# validate, without the activity, must not replace them in on_update
+		doc.flags.lq_score = None
 
 
 # rows of the app's own that only make sense with their lead

@@ -44,6 +44,13 @@ def customer_after_insert(doc, method=None):
 
 
 def email_unsubscribe_after_insert(doc, method=None):
+	from lead_qualification.privacy import lead_privacy
+
+	# an unsubscribe withdraws consent, whether nurture is on or not
+	if doc.reference_doctype == "Lead" and doc.reference_name and not doc.global_unsubscribe:
+		lead_privacy.withdraw_for_email(doc.email, reference_lead=doc.reference_name)
+	else:
+		lead_privacy.withdraw_for_email(doc.email)
 	if not _on():
 		return
 	if doc.reference_doctype == "Lead" and doc.reference_name and not doc.global_unsubscribe:

@@ -18,11 +18,22 @@ class LeadScoringSettings(Document):
 			frappe.throw(_("Minimum Score to Promote cannot be negative."), title=_("Promotion"))
 
 	def on_update(self):
-		before = self.get_doc_before_save()
-		if before and (
-			flt(before.hot_threshold) != flt(self.hot_threshold)
-			or flt(before.warm_threshold) != flt(self.warm_threshold)
-		):
+		reason = self.rescore_reason()
+		if reason:
 			from lead_qualification.lead_scoring import scoring
 
-			scoring.enqueue_rescore_all(_("Band thresholds changed"))
+			scoring.enqueue_rescore_all(reason)
+
+	def rescore_reason(self) -> str | None:
+		"""Why every lead must be scored again after this save, if it must."""
+		before = self.get_doc_before_save()
+		if not before or not self.enabled:
+			return None
+		if not before.enabled:
+			# scores are not kept up to date while scoring is off: bring them all up to date
+			return _("Scoring switched on")
+		if flt(before.hot_threshold) != flt(self.hot_threshold) or flt(before.warm_threshold) != flt(
+			self.warm_threshold
+		):
+			return _("Band thresholds changed")
+		return None

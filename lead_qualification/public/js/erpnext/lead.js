@@ -126,7 +126,27 @@ lead_qualification.lead = {
 			const when = e.next_due ? frappe.datetime.str_to_user(e.next_due) : __("not planned");
 			text += `<br>${__("Nurture: {0}, step {1}, next touch {2}", [esc(e.sequence), e.next_step, when])}`;
 		});
-		frm.set_intro(text, summary.status === "Qualified" ? "green" : summary.eligible ? "blue" : "orange");
+		const response = this.response_line(summary.response);
+		if (response) text += `<br>${response}`;
+		const colour = summary.status === "Qualified" ? "green" : summary.eligible ? "blue" : "orange";
+		frm.set_intro(text, summary.response && summary.response.overdue ? "red" : colour);
+	},
+
+	response_line(r) {
+		// the first-response clock (lead_response/response.py form_state)
+		if (!r) return "";
+		const when = (v) => frappe.datetime.str_to_user(v);
+		if (r.first_responded_on) {
+			return __("First response: {0} on {1}, after {2} working hours ({3})", [
+				__(r.first_response || ""),
+				when(r.first_responded_on),
+				format_number(r.hours || 0, null, 1),
+				r.in_time ? __("in time") : __("late"),
+			]);
+		}
+		return r.overdue
+			? `<b>${__("Response overdue: was due by {0}", [when(r.respond_by)])}</b>`
+			: __("Respond by {0}", [when(r.respond_by)]);
 	},
 
 	add_actions(frm, summary) {
@@ -217,5 +237,55 @@ lead_qualification.lead = {
 frappe.ui.form.on("Lead", {
 	refresh(frm) {
 		lead_qualification.lead.refresh(frm);
+	},
+});
+
+// Personal data (GDPR): access and erasure for a person who may not be a User
+lead_qualification.lead_privacy = {
+	method(name) {
+		return `lead_qualification.privacy.api.${name}`;
+	},
+
+	refresh(frm) {
+		if (frm.is_new()) return;
+		if (!frappe.user.has_role("Sales Manager") && !frappe.user.has_role("System Manager")) return;
+		const group = __("Personal Data");
+		frm.add_custom_button(__("Download Personal Data"), () => this.download(frm), group);
+		if (!frm.doc.lqp_anonymised_on) {
+			frm.add_custom_button(__("Erase Personal Data"), () => this.erase(frm), group);
+		}
+	},
+
+	download(frm) {
+		frappe.call({ method: this.method("download_personal_data"), args: { lead: frm.doc.name } }).then((r) => {
+			if (!r.message) return;
+			const blob = new Blob([r.message], { type: "application/json" });
+			const link = document.createElement("a");
+			link.href = URL.createObjectURL(blob);
+			link.download = `personal-data-${frm.doc.name}.json`;
+			link.click();
+		});
+	},
+
+	erase(frm) {
+		frappe.confirm(
+			__(
+				"Erase the personal data of this person from this lead and every lead with the same e-mail address? This cannot be undone; it is recorded on the Personal Data Erasure Log."
+			),
+			() =>
+				frappe
+					.call({
+						method: this.method("erase_personal_data"),
+						args: { lead: frm.doc.name },
+						freeze: true,
+					})
+					.then(() => frm.reload_doc())
+		);
+	},
+};
+
+frappe.ui.form.on("Lead", {
+	refresh(frm) {
+		lead_qualification.lead_privacy.refresh(frm);
 	},
 });

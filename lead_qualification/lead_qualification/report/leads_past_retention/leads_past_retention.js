@@ -1,0 +1,1 @@
+frappe.query_reports["Leads Past Retention"] = { filters: [] };
