@@ -184,7 +184,9 @@ def claim(transition: rules.Transition, users: Sequence[str], digest: bool = Fal
 				"digest": int(digest),
 			}
 		).insert(ignore_permissions=True)
-	except frappe.DuplicateEntryError:
+	except (frappe.DuplicateEntryError, frappe.UniqueValidationError):
+		# the unique open key: Frappe reports it as a message too, not for the user here
+		frappe.clear_last_message()
 		return False
 	return True
 

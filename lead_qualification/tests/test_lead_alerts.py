@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 import frappe
 
+from lead_qualification.lead_response import alerts, rules
 from lead_qualification.lead_scoring import scoring
 from lead_qualification.tests.response_utils import (
 	TEST_ROLE,
@@ -145,6 +146,16 @@ class TestAlertOnEachTransition(AlertTestCase):
 		other = self.lead()
 		announce((other.name, "band", "Hot", "Warm"))
 		self.assertFalse(notifications(OWNER, document_name=other.name))
+
+	def test_a_transition_recorded_meanwhile_by_another_request_is_not_claimed_twice(self):
+		lead = self.lead()
+		transition = rules.Transition(
+			lead.name, rules.TURNED_HOT, rules.open_key(rules.TURNED_HOT, lead.name)
+		)
+		self.assertTrue(alerts.claim(transition, [OWNER]))
+		frappe.clear_messages()
+		self.assertFalse(alerts.claim(transition, [OWNER]))  # the unique key, not an error
+		self.assertFalse(frappe.get_message_log())
 
 	def test_the_user_who_made_the_change_is_not_alerted(self):
 		lead = self.lead()
