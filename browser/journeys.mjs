@@ -16,7 +16,9 @@
 //   J8  the gate override on a Quotation is offered to the Sales Manager only
 //       (j8-quotation-override-fr.mjs);
 //   J9  a French-speaking Sales Manager reads the Pipeline Forecast and the Qualification Impact
-//       (j9-forecast-reports-fr-manager.mjs).
+//       (j9-forecast-reports-fr-manager.mjs);
+//   J10 after a quotation to a prospect is submitted, a French-speaking Sales Manager sees
+//       its next follow-up and the Quotations to Follow Up report (j10-quotation-follow-up-fr-manager.mjs).
 //
 // This file is the runner (test data, J1-J3, main); shared helpers are in helpers.mjs, and
 // each new journey goes in its own file.
@@ -83,6 +85,7 @@ import j6 from "./j6-quote-request-fr.mjs";
 import j7 from "./j7-first-response-sales.mjs";
 import j8 from "./j8-quotation-override-fr.mjs";
 import j9 from "./j9-forecast-reports-fr-manager.mjs";
+import j10 from "./j10-quotation-follow-up-fr-manager.mjs";
 
 
 /** Remove what earlier runs left: their leads (every e-mail of this suite is
@@ -508,6 +511,7 @@ const JOURNEYS = [
 	j7,
 	j8,
 	j9,
+	j10,
 ];
 
 async function main() {

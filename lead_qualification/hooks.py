@@ -23,7 +23,7 @@ app_include_js = ["lead_qualification.bundle.js"]
 
 # ERPNext forms
 # -------------
-doctype_js = {"Lead": "public/js/erpnext/lead.js"}
+doctype_js = {"Lead": "public/js/erpnext/lead.js", "Quotation": "public/js/erpnext/quotation.js"}
 doctype_list_js = {"Lead": "public/js/erpnext/lead_list.js"}
 
 # Document events (every ERPNext touch point lives in integrations/erpnext/, Frappe's in
@@ -34,11 +34,13 @@ doc_events = {
 		"validate": [
 			"lead_qualification.integrations.erpnext.lead.validate",
 			"lead_qualification.integrations.erpnext.response.lead_validate",
+			"lead_qualification.integrations.erpnext.follow_up.stamp_next_step",
 		],
 		"on_update": [
 			"lead_qualification.integrations.erpnext.lead.on_update",
 			"lead_qualification.integrations.erpnext.nurture.lead_on_update",
 			"lead_qualification.integrations.erpnext.response.lead_on_update",
+			"lead_qualification.integrations.erpnext.follow_up.lead_on_update",
 		],
 		"on_trash": "lead_qualification.integrations.erpnext.lead.on_trash",
 		"after_insert": [
@@ -50,6 +52,7 @@ doc_events = {
 		"after_insert": [
 			"lead_qualification.integrations.erpnext.communication.after_insert",
 			"lead_qualification.integrations.erpnext.response.communication_after_insert",
+			"lead_qualification.integrations.erpnext.follow_up.communication_after_insert",
 		],
 		"on_update": "lead_qualification.integrations.erpnext.communication.on_update",
 	},
@@ -63,10 +66,22 @@ doc_events = {
 	},
 	"Quotation": {
 		"after_insert": "lead_qualification.integrations.erpnext.nurture.quotation_after_insert",
-		"validate": "lead_qualification.integrations.erpnext.gated_documents.validate",
+		"validate": [
+			"lead_qualification.integrations.erpnext.gated_documents.validate",
+			"lead_qualification.integrations.erpnext.follow_up.stamp_next_step",
+		],
 		"before_submit": "lead_qualification.integrations.erpnext.gated_documents.before_submit",
 		"on_update": "lead_qualification.integrations.erpnext.gated_documents.on_update",
-		"on_submit": "lead_qualification.integrations.erpnext.gated_documents.on_update",
+		"on_submit": [
+			"lead_qualification.integrations.erpnext.gated_documents.on_update",
+			"lead_qualification.integrations.erpnext.follow_up.quotation_on_submit",
+		],
+		"before_update_after_submit": "lead_qualification.integrations.erpnext.follow_up.stamp_next_step",
+		"on_update_after_submit": "lead_qualification.integrations.erpnext.follow_up.quotation_on_update_after_submit",
+		"on_cancel": "lead_qualification.integrations.erpnext.follow_up.quotation_on_cancel",
+	},
+	"Sales Order": {
+		"on_submit": "lead_qualification.integrations.erpnext.follow_up.sales_order_on_submit",
 	},
 	"Customer": {
 		"after_insert": "lead_qualification.integrations.erpnext.nurture.customer_after_insert",

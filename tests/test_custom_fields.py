@@ -5,6 +5,8 @@ from lead_qualification.lead_scoring import engine
 from lead_qualification.setup.custom_fields import (
 	FIELD_PREFIX,
 	MODULE,
+	NEXT_STEP_PREFIX,
+	NURTURE_MODULE,
 	PRIVACY_PREFIX,
 	RESPONSE_MODULE,
 	RESPONSE_PREFIX,
@@ -24,10 +26,11 @@ def lead_fields():
 
 
 def test_every_field_belongs_to_the_app():
-	assert {MODULE, SCORING_MODULE, RESPONSE_MODULE} <= set(modules())
+	assert {MODULE, SCORING_MODULE, NURTURE_MODULE, RESPONSE_MODULE} <= set(modules())
 	for df in lead_fields():
-		# lqp_ before lq_: the longer prefix first
+		# the longer prefixes first: the next step (follow-ups) and lqp_ share lq_ with the score
 		expected = {
+			NEXT_STEP_PREFIX: NURTURE_MODULE,
 			FIELD_PREFIX: MODULE,
 			PRIVACY_PREFIX: MODULE,
 			SCORE_PREFIX: SCORING_MODULE,

@@ -16,6 +16,7 @@ PURE_MODULES = [
 	"lead_qualification.lead_response.clock",
 	"lead_qualification.lead_response.speed",
 	"lead_qualification.lead_response.rules",
+	"lead_qualification.lead_nurture.followup",
 	"lead_qualification.setup.custom_fields",
 	"lead_qualification.privacy.consent",
 	"lead_qualification.privacy.retention_rules",

@@ -42,3 +42,24 @@ def stop(enrollment_name: str) -> None:
 def get_for_lead(lead: str) -> list[dict]:
 	frappe.get_doc("Lead", lead).check_permission("read")
 	return enrollment.enrollments_for(lead)
+
+
+@frappe.whitelist()
+def next_follow_up(quotation: str | None = None, lead: str | None = None) -> dict | None:
+	"""The next follow-up of a quotation (Quotation form) or of a lead (its nurture or
+	prospect cadence)."""
+	if quotation:
+		frappe.get_doc("Quotation", quotation).check_permission("read")
+		return enrollment.next_follow_up(quotation=quotation)
+	if lead:
+		frappe.get_doc("Lead", lead).check_permission("read")
+		return enrollment.next_follow_up(lead=lead)
+	return None
+
+
+@frappe.whitelist()
+def overdue_follow_ups(filters=None) -> dict:
+	"""Number card Overdue Follow-ups: reminders of prospect and quotation follow-ups (ToDos)
+	still open after their date."""
+	frappe.has_permission("ToDo", "read", throw=True)
+	return {"value": enrollment.overdue_follow_ups(), "fieldtype": "Int"}

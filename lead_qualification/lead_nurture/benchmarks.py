@@ -21,7 +21,7 @@ import time
 from datetime import timedelta
 
 import frappe
-from frappe.utils import get_bench_path, now_datetime
+from frappe.utils import add_days, get_bench_path, getdate, now_datetime
 from frappe.utils.background_jobs import get_queue, get_workers
 
 from lead_qualification.lead_nurture import worker
@@ -105,9 +105,12 @@ def make_due_enrollments(count: int) -> int:
 	return len(rows)
 
 
-def scheduler_run(count: int = 10_000, batch_size: int = 200) -> dict:
-	"""One scheduler run over `count` due enrollments: time, Email Queue rows, touches."""
-	made = make_due_enrollments(count)
+def scheduler_run(
+	count: int = 10_000, batch_size: int = 200, kind: str = "nurture", quotation_email: int = 1
+) -> dict:
+	"""One scheduler run over `count` due enrollments, in this process: time, Email Queue
+	rows, touches. kind="follow-up": prospect and quotation follow-ups, half each."""
+	made = make_due_follow_ups(count, quotation_email) if kind == "follow-up" else make_due_enrollments(count)
 	queue_before = frappe.db.count("Email Queue")
 	start = time.perf_counter()
 	counts = worker.process_due(batch_size=batch_size)
@@ -128,10 +131,13 @@ def still_due() -> int:
 	)
 
 
-def worker_run(count: int = 10_000, workers: int = 2, timeout: int = 900) -> dict:
+def worker_run(
+	count: int = 10_000, workers: int = 2, timeout: int = 900, kind: str = "nurture", quotation_email: int = 1
+) -> dict:
 	"""One scheduler run on the bench's queue with `workers` long-queue workers (and as many
-	Parallel Jobs): time from worker.enqueue_due() until no bench enrollment is due."""
-	made = make_due_enrollments(count)
+	Parallel Jobs): time from worker.enqueue_due() until no bench enrollment is due.
+	kind="follow-up": prospect and quotation follow-ups, half each (make_due_follow_ups)."""
+	made = make_due_follow_ups(count, quotation_email) if kind == "follow-up" else make_due_enrollments(count)
 	frappe.db.set_single_value("Lead Nurture Settings", "parallel_jobs", workers)
 	frappe.db.commit()
 	queue = get_queue("long")
@@ -171,7 +177,9 @@ def worker_run(count: int = 10_000, workers: int = 2, timeout: int = 900) -> dic
 		for log in logs:
 			log.close()
 	queue_rows = frappe.db.count("Email Queue") - queue_before
-	_print("due enrollments", made)
+	_print("due enrollments" if kind != "follow-up" else "due follow-ups (prospect + quotation)", made)
+	if kind == "follow-up":
+		_print("ToDos created (reminders)", bench_todos())
 	_print("long-queue workers (= Parallel Jobs)", workers)
 	_print("other jobs waiting in the long queue before the run", waiting)
 	_print("scheduler run, enqueue_due to all done (s) (target <= 60)", f"{seconds:.1f}")
@@ -205,8 +213,8 @@ def growth(workers: int = 2):
 # --- crash test ------------------------------------------------------------------------------
 
 
-def crash_setup(count: int = 3000) -> int:
-	made = make_due_enrollments(count)
+def crash_setup(count: int = 3000, kind: str = "nurture") -> int:
+	made = make_due_follow_ups(count) if kind == "follow-up" else make_due_enrollments(count)
 	_print("due enrollments for the crash test", made)
 	return made
 
@@ -270,6 +278,7 @@ def crash_check() -> dict:
 
 
 def cleanup(quiet: bool = False):
+	cleanup_follow_ups()
 	frappe.db.sql(
 		"delete from `tabEmail Queue Recipient` where parent in (select name from `tabEmail Queue` where reference_doctype = 'Lead' and reference_name like %s)",
 		f"{PREFIX}%",
@@ -290,3 +299,298 @@ def cleanup(quiet: bool = False):
 	frappe.db.commit()
 	if not quiet:
 		_print("bench enrollments removed", "yes")
+
+
+# --- prospect and quotation follow-ups -----------------------------------------------------------
+
+PROSPECT_SEQUENCE = "Bench prospect cadence"
+QUOTATION_SEQUENCE = "Bench quotation follow-up"
+QUOTATION_REMINDERS = "Bench quotation reminders"
+QUOTATION_PREFIX = "LQBENCH-QTN-"
+
+
+def ensure_follow_up_sequences():
+	"""A prospect cadence whose step is a call task for the owner (a ToDo), and a quotation
+	follow-up whose first step is the courteous e-mail with the quotation attached and whose
+	second is a reminder (a ToDo linked to the quotation)."""
+	from lead_qualification.lead_nurture.defaults import install_follow_ups
+
+	install_follow_ups()  # the e-mail templates
+	sequences = {
+		PROSPECT_SEQUENCE: {
+			"stage": "Prospect",
+			"repeat_steps": 1,
+			"steps": [{"channel": "Call Task", "task": "Agree on the next step"}],
+		},
+		QUOTATION_SEQUENCE: {
+			"stage": "Quotation",
+			"steps": [
+				{
+					"channel": "Email",
+					"timing": "Working Days After Start",
+					"offset_days": 2,
+					"email_template": "Quotation follow-up",
+					"email_template_fr": "Relance de devis",
+				},
+				{"channel": "To Do", "timing": "Working Days After Start", "offset_days": 7, "task": "Call"},
+			],
+		},
+		QUOTATION_REMINDERS: {  # the shipped default: reminders only
+			"stage": "Quotation",
+			"steps": [
+				{"channel": "To Do", "timing": "Working Days After Start", "offset_days": 2, "task": "Check"},
+				{"channel": "To Do", "timing": "Working Days After Start", "offset_days": 7, "task": "Call"},
+			],
+		},
+	}
+	for name, values in sequences.items():
+		if not frappe.db.exists("Nurture Sequence", name):
+			frappe.get_doc(
+				{"doctype": "Nurture Sequence", "sequence_name": name, "enabled": 1, **values}
+			).insert(ignore_permissions=True)
+
+
+def make_due_follow_ups(count: int, quotation_email: int = 1) -> int:
+	"""`count` Active enrollments, all due now: half a prospect's cadence (their leads marked
+	Qualified), half a submitted quotation's follow-up (quotations to the other leads, raw
+	INSERTs, in the site's default company and currency). With `quotation_email`, the
+	quotations' due step is the e-mail to the contact (the costlier case); without, a
+	reminder to the owner (the shipped sequence)."""
+	quotation_sequence = QUOTATION_SEQUENCE if quotation_email else QUOTATION_REMINDERS
+	cleanup(quiet=True)
+	ensure_outgoing_account()
+	ensure_follow_up_sequences()
+	frappe.db.set_single_value(
+		"Lead Nurture Settings",
+		{"enabled": 1, "quiet_hours_start": "00:00:00", "quiet_hours_end": "00:00:00", "use_holiday_list": 0},
+	)
+	leads = frappe.get_all(
+		"Lead",
+		filters={"name": ("like", f"{PREFIX}%"), "qualification_status": ("!=", "Qualified")},
+		pluck="name",
+		limit_page_length=count,
+		order_by="name",
+	)
+	prospects, quoted = leads[: len(leads) // 2], leads[len(leads) // 2 :]
+	now = now_datetime()
+	due = now - timedelta(minutes=5)
+	for i in range(0, len(prospects), 1000):
+		frappe.db.sql(
+			"update `tabLead` set qualification_status = 'Qualified' where name in %(names)s",
+			{"names": tuple(prospects[i : i + 1000])},
+		)
+	company = frappe.defaults.get_global_default("company")
+	currency = frappe.get_cached_value("Company", company, "default_currency")
+	today = getdate(now)
+	insert_rows(
+		"tabQuotation",
+		(
+			"name",
+			"creation",
+			"modified",
+			"owner",
+			"modified_by",
+			"docstatus",
+			"idx",
+			"naming_series",
+			"title",
+			"quotation_to",
+			"party_name",
+			"customer_name",
+			"transaction_date",
+			"valid_till",
+			"company",
+			"currency",
+			"conversion_rate",
+			"price_list_currency",
+			"plc_conversion_rate",
+			"order_type",
+			"status",
+			"total",
+			"grand_total",
+			"base_grand_total",
+			"rounded_total",
+			"base_rounded_total",
+		),
+		[
+			(
+				f"{QUOTATION_PREFIX}{lead}",
+				now,
+				now,
+				"Administrator",
+				"Administrator",
+				1,
+				0,
+				"SAL-QTN-.YYYY.-",
+				f"Quotation {lead}",
+				"Lead",
+				lead,
+				f"Customer {lead}",
+				str(today),
+				str(add_days(today, 30)),
+				company,
+				currency,
+				1,
+				currency,
+				1,
+				"Sales",
+				"Open",
+				1000 + i,
+				1000 + i,
+				1000 + i,
+				1000 + i,
+				1000 + i,
+			)
+			for i, lead in enumerate(quoted)
+		],
+	)
+	columns = (
+		"name",
+		"lead",
+		"sequence",
+		"stage",
+		"quotation",
+		"status",
+		"next_step",
+		"next_due",
+		"enrolled_on",
+		"owner",
+		"modified_by",
+		"creation",
+		"modified",
+	)
+	before = now - timedelta(days=3)  # the quotations' D+2 is due now
+	rows = [
+		(f"lqbench-p-{lead}", lead, PROSPECT_SEQUENCE, "Prospect", None, "Active", 1, due, before)
+		for lead in prospects
+	] + [
+		(
+			f"lqbench-q-{lead}",
+			lead,
+			quotation_sequence,
+			"Quotation",
+			f"{QUOTATION_PREFIX}{lead}",
+			"Active",
+			1,
+			due,
+			before,
+		)
+		for lead in quoted
+	]
+	insert_rows(
+		"tabNurture Enrollment",
+		columns,
+		[(*row, "Administrator", "Administrator", now, now) for row in rows],
+	)
+	frappe.db.commit()
+	frappe.clear_cache(doctype="Lead Nurture Settings")
+	return len(rows)
+
+
+def bench_todos() -> int:
+	return frappe.db.sql(
+		"""select count(*) from `tabToDo` where (reference_type = 'Lead' and reference_name like %(p)s)
+		or (reference_type = 'Quotation' and reference_name like %(q)s)""",
+		{"p": f"{PREFIX}%", "q": f"{QUOTATION_PREFIX}%"},
+	)[0][0]
+
+
+def follow_up_growth(workers: int = 2, quotation_email: int = 1):
+	"""How a follow-up run's time grows from 1,000 to 10,000 due follow-ups (a worker_run each)."""
+	small = worker_run(1000, workers, kind="follow-up", quotation_email=quotation_email)
+	large = worker_run(10_000, workers, kind="follow-up", quotation_email=quotation_email)
+	_print("1,000 -> 10,000: time ratio (10 = linear)", f"{large['seconds'] / small['seconds']:.1f}")
+	cleanup()
+	return {"1000": small["seconds"], "10000": large["seconds"]}
+
+
+def follow_up_crash_check() -> dict:
+	"""After the kills and a final complete run: every follow-up's first step done exactly
+	once (one touch, one ToDo per prospect, one Email Queue row per quotation), none skipped."""
+	enrollments = frappe.db.count("Nurture Enrollment", {"name": ("like", "lqbench-%")})
+	not_advanced = frappe.db.count(
+		"Nurture Enrollment", {"name": ("like", "lqbench-%"), "next_step": 1, "status": "Active"}
+	)
+	touches = frappe.db.count("Nurture Touch", {"enrollment": ("like", "lqbench-%"), "step": 1})
+	todos = frappe.db.count("ToDo", {"reference_type": "Lead", "reference_name": ("like", f"{PREFIX}%")})
+	duplicate_todos = frappe.db.sql(
+		"""select count(*) from (select reference_name from `tabToDo` where reference_type = 'Lead'
+		and reference_name like %s group by reference_name having count(*) > 1) d""",
+		f"{PREFIX}%",
+	)[0][0]
+	todos_without_touch = frappe.db.sql(
+		"""select count(*) from `tabToDo` d where d.reference_type = 'Lead' and d.reference_name like %s
+		and not exists (select 1 from `tabNurture Touch` t where t.todo = d.name)""",
+		f"{PREFIX}%",
+	)[0][0]
+	emails = frappe.db.count(
+		"Email Queue", {"reference_doctype": "Quotation", "reference_name": ("like", f"{QUOTATION_PREFIX}%")}
+	)
+	duplicate_emails = frappe.db.sql(
+		"""select count(*) from (select reference_name from `tabEmail Queue` where reference_doctype = 'Quotation'
+		and reference_name like %s group by reference_name having count(*) > 1) d""",
+		f"{QUOTATION_PREFIX}%",
+	)[0][0]
+	emails_without_touch = frappe.db.sql(
+		"""select count(*) from `tabEmail Queue` q where q.reference_doctype = 'Quotation'
+		and q.reference_name like %s
+		and not exists (select 1 from `tabNurture Touch` t where t.email_queue = q.name)""",
+		f"{QUOTATION_PREFIX}%",
+	)[0][0]
+	skipped = frappe.db.sql(
+		"""select count(*) from `tabNurture Enrollment` e where e.name like 'lqbench-%%' and e.next_step > 1
+		and not exists (select 1 from `tabNurture Touch` t where t.enrollment = e.name and t.step = 1)"""
+	)[0][0]
+	prospects = frappe.db.count("Nurture Enrollment", {"name": ("like", "lqbench-p-%")})
+	quotations = frappe.db.count("Nurture Enrollment", {"name": ("like", "lqbench-q-%")})
+	result = {
+		"follow-ups (prospect + quotation)": f"{enrollments} ({prospects} + {quotations})",
+		"step 1 touches": touches,
+		"prospect ToDos": todos,
+		"leads with more than one ToDo": duplicate_todos,
+		"ToDos without their touch": todos_without_touch,
+		"quotation Email Queue rows": emails,
+		"quotations with more than one Email Queue row": duplicate_emails,
+		"Email Queue rows without their touch": emails_without_touch,
+		"skipped steps (advanced without a touch)": skipped,
+		"not yet processed": not_advanced,
+	}
+	for k, v in result.items():
+		_print(k, v)
+	ok = (
+		touches == enrollments
+		and todos == prospects
+		and emails == quotations
+		and not (duplicate_todos or todos_without_touch or duplicate_emails or emails_without_touch)
+		and not (skipped or not_advanced)
+	)
+	_print("CRASH TEST", "PASSED" if ok else "FAILED")
+	return result
+
+
+def cleanup_follow_ups():
+	"""The bench follow-ups: their ToDos (and assignment comments), e-mails, touches,
+	enrollments and quotations; their prospects back to Unqualified."""
+	frappe.db.sql(
+		"""update `tabLead` set qualification_status = 'Unqualified'
+		where name in (select lead from `tabNurture Enrollment` where name like 'lqbench-p-%%')"""
+	)
+	q = f"{QUOTATION_PREFIX}%"
+	frappe.db.sql(
+		"""delete from `tabEmail Queue Recipient` where parent in (select name from `tabEmail Queue`
+		where reference_doctype = 'Quotation' and reference_name like %s)""",
+		q,
+	)
+	frappe.db.sql(
+		"delete from `tabEmail Queue` where reference_doctype = 'Quotation' and reference_name like %s", q
+	)
+	frappe.db.sql("delete from `tabToDo` where reference_type = 'Quotation' and reference_name like %s", q)
+	frappe.db.sql(
+		"delete from `tabComment` where reference_doctype = 'Quotation' and reference_name like %s", q
+	)
+	frappe.db.sql(
+		"delete from `tabComment` where reference_doctype = 'Lead' and reference_name like %s and comment_type = 'Assigned'",
+		f"{PREFIX}%",
+	)
+	frappe.db.sql("delete from `tabQuotation` where name like %s", q)
+	frappe.db.commit()

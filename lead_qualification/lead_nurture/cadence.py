@@ -128,6 +128,7 @@ class LeadFacts:
 	unsubscribed: bool = False
 	bounced: bool = False
 	has_email: bool = True
+	next_step_since_enrollment: bool = False  # a sales user logged a next step (prospects)
 
 
 def stop_reason(facts: LeadFacts) -> str | None:

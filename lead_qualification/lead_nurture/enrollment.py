@@ -11,7 +11,7 @@ from frappe import _
 from frappe.utils import add_days, get_datetime, get_time, getdate, now_datetime
 
 from lead_qualification import email_address, time_zones
-from lead_qualification.lead_nurture import cadence
+from lead_qualification.lead_nurture import cadence, followup
 
 SETTINGS_DOCTYPE = "Lead Nurture Settings"
 ENROLLMENT = "Nurture Enrollment"
@@ -39,6 +39,15 @@ def get_cadence(settings=None) -> cadence.Cadence:
 		hot_days=s.hot_cadence_days or 2,
 		warm_days=s.warm_cadence_days or 7,
 		cold_days=s.cold_cadence_days or 30,
+	)
+
+
+def get_prospect_cadence(settings=None) -> followup.ProspectCadence:
+	s = settings or get_settings()
+	return followup.ProspectCadence(
+		hot_days=s.get("prospect_hot_days") or 2,
+		warm_days=s.get("prospect_warm_days") or 5,
+		cold_days=s.get("prospect_cold_days") or 10,
 	)
 
 
@@ -114,7 +123,14 @@ def lead_facts(enrollments: Sequence[dict]) -> dict[str, cadence.LeadFacts]:
 	rows = frappe.get_all(
 		"Lead",
 		filters={"name": ("in", leads)},
-		fields=["name", "email_id", "status", "unsubscribed", "qualification_status"],
+		fields=[
+			"name",
+			"email_id",
+			"status",
+			"unsubscribed",
+			"qualification_status",
+			"lq_next_step_logged_on",
+		],
 		limit_page_length=0,
 	)
 	info = {r.name: r for r in rows}
@@ -169,6 +185,8 @@ def lead_facts(enrollments: Sequence[dict]) -> dict[str, cadence.LeadFacts]:
 			or email_address.is_unsubscribed(r.email_id, lead, unsubscribed),
 			bounced=lead in bounced,
 			has_email=bool(r.email_id),
+			next_step_since_enrollment=bool(r.lq_next_step_logged_on)
+			and get_datetime(r.lq_next_step_logged_on) >= since[lead],
 		)
 	return facts
 
@@ -176,17 +194,59 @@ def lead_facts(enrollments: Sequence[dict]) -> dict[str, cadence.LeadFacts]:
 # --- enrolling ------------------------------------------------------------------------------
 
 
-def open_enrollment(lead: str, sequence: str) -> str | None:
-	return frappe.db.get_value(
-		ENROLLMENT, {"lead": lead, "sequence": sequence, "status": ("in", OPEN_STATUSES)}
+def open_enrollment(lead: str, sequence: str, quotation: str | None = None) -> str | None:
+	filters = {"lead": lead, "sequence": sequence, "status": ("in", OPEN_STATUSES)}
+	if quotation:
+		filters["quotation"] = quotation
+	return frappe.db.get_value(ENROLLMENT, filters)
+
+
+def step_timing(step) -> followup.StepTiming:
+	return followup.StepTiming(
+		timing=step.get("timing") or followup.AFTER_PREVIOUS,
+		offset_days=step.get("offset_days") or 0,
+		wait_days=step.get("wait_days") or 0,
 	)
 
 
-def first_due(sequence_doc, lead_row, now: datetime) -> datetime:
+def step_due(step, *, stage, band, since, start, valid_till, company, settings=None) -> datetime:
+	"""When `step` is due (followup.step_due), with the site's settings and the company's
+	holidays (working days always skip them; Lead Nurture Settings' holiday switch is about
+	the moment of a touch)."""
+	settings = settings or get_settings()
+	return followup.step_due(
+		step_timing(step),
+		stage=stage or followup.LEAD,
+		band=band,
+		since=get_datetime(since),
+		start=get_datetime(start),
+		valid_till=getdate(valid_till) if valid_till else None,
+		holidays=holidays_for(company),
+		lead_cadence=get_cadence(settings),
+		prospect_cadence=get_prospect_cadence(settings),
+		day_starts_at=_time(settings.quiet_hours_end) or time(9, 0),
+	)
+
+
+def first_due(sequence_doc, lead_row, now: datetime, valid_till=None) -> datetime:
+	"""The first step: a Lead sequence waits the step's own wait (0: at once); the other
+	stages follow the step's timing (a prospect's first follow-up after the band's wait)."""
 	step = sequence_doc.steps[0]
-	due = now + timedelta(days=step.wait_days or 0)
+	stage = sequence_doc.get("stage") or followup.LEAD
+	if stage == followup.LEAD:
+		due = now + timedelta(days=step.wait_days or 0)
+	else:
+		due = step_due(
+			step,
+			stage=stage,
+			band=lead_row.get("lq_score_band"),
+			since=now,
+			start=now,
+			valid_till=valid_till,
+			company=lead_row.get("company"),
+		)
 	return cadence.allowed_moment(
-		due, get_limits(lead_row.get("company")), recent_touches(lead_row.name, now)
+		max(due, now), get_limits(lead_row.get("company")), recent_touches(lead_row.name, now)
 	)
 
 
@@ -216,9 +276,17 @@ def recent_touches_for(leads: list[str], now: datetime) -> dict[str, list[dateti
 	return out
 
 
-def enroll(lead: str, sequence: str, *, now: datetime | None = None, throw: bool = True) -> str | None:
-	"""Enroll a lead in a sequence; returns the enrollment (an open one is reused).
-	A lead that a stop rule already excludes is refused (or skipped, throw=False)."""
+def enroll(
+	lead: str,
+	sequence: str,
+	*,
+	now: datetime | None = None,
+	throw: bool = True,
+	quotation: str | None = None,
+) -> str | None:
+	"""Enroll a lead in a sequence (a Quotation-stage sequence: a quotation of the lead);
+	returns the enrollment (an open one is reused). A lead that the stage's stop rule already
+	excludes is refused (or skipped, throw=False)."""
 	now = now or now_datetime()
 	seq = frappe.get_cached_doc("Nurture Sequence", sequence)
 	if not seq.enabled or not seq.steps:
@@ -228,13 +296,23 @@ def enroll(lead: str, sequence: str, *, now: datetime | None = None, throw: bool
 				exc=NurtureError,
 			)
 		return None
-	existing = open_enrollment(lead, sequence)
+	stage = seq.get("stage") or followup.LEAD
+	if (stage == followup.QUOTATION) != bool(quotation):
+		frappe.throw(
+			_("A quotation is followed up by a sequence of the Quotation stage, and only a quotation."),
+			exc=NurtureError,
+		)
+	existing = open_enrollment(lead, sequence, quotation)
 	if existing:
 		return existing
-	lead_row = frappe.db.get_value("Lead", lead, ["name", "company", "lead_name"], as_dict=True)
+	lead_row = frappe.db.get_value(
+		"Lead", lead, ["name", "company", "lead_name", "lq_score_band"], as_dict=True
+	)
 	if not lead_row:
 		frappe.throw(_("Lead {0} does not exist.").format(frappe.bold(lead)), exc=NurtureError)
-	reason = cadence.stop_reason(lead_facts([{"lead": lead, "enrolled_on": now}])[lead])
+	row = {"lead": lead, "enrolled_on": now, "quotation": quotation, "name": None}
+	quotation_row = quotation_facts([row], now).get(quotation) if quotation else None
+	reason = followup.stop_reason(stage, lead_facts([row])[lead], quotation_row, getdate(now))
 	if reason:
 		if throw:
 			frappe.throw(
@@ -247,10 +325,12 @@ def enroll(lead: str, sequence: str, *, now: datetime | None = None, throw: bool
 			"doctype": ENROLLMENT,
 			"lead": lead,
 			"sequence": sequence,
+			"stage": stage,
+			"quotation": quotation,
 			"status": "Active",
 			"next_step": 1,
 			"enrolled_on": now,
-			"next_due": first_due(seq, lead_row, now),
+			"next_due": first_due(seq, lead_row, now, quotation_row.valid_till if quotation_row else None),
 		}
 	)
 	doc.insert(ignore_permissions=True)
@@ -262,7 +342,7 @@ def auto_enroll(lead_doc) -> list[str]:
 	names = []
 	for seq in frappe.get_all(
 		"Nurture Sequence",
-		filters={"enabled": 1, "auto_enroll": 1},
+		filters={"enabled": 1, "auto_enroll": 1, "stage": ("in", ("", followup.LEAD))},
 		fields=["name", "enroll_source", "enroll_territory"],
 	):
 		if seq.enroll_source and seq.enroll_source != lead_doc.get("source"):
@@ -278,21 +358,66 @@ def auto_enroll(lead_doc) -> list[str]:
 # --- stopping and re-timing -----------------------------------------------------------------
 
 
-def stop(enrollment: str, reason: str, now: datetime | None = None) -> None:
+def stop(enrollment: str, reason: str, now: datetime | None = None, stage: str | None = None) -> None:
+	"""Stop an enrollment. A prospect's or a quotation's follow-up also cancels its reminders
+	still open: the owner has nothing left to chase (nurture tasks are left to the owner)."""
 	frappe.db.set_value(
 		ENROLLMENT,
 		enrollment,
 		{"status": "Stopped", "stop_reason": reason, "next_due": None, "stopped_on": now or now_datetime()},
 	)
+	if stage in (followup.PROSPECT, followup.QUOTATION):
+		cancel_open_reminders(enrollment)
 
 
-def stop_for_lead(lead: str, reason: str) -> list[str]:
-	names = frappe.get_all(ENROLLMENT, filters={"lead": lead, "status": ("in", OPEN_STATUSES)}, pluck="name")
+def cancel_open_reminders(enrollment: str) -> list[str]:
+	"""The follow-up's ToDos still open, cancelled through the ToDo (so that the reference's
+	assignment list follows)."""
+	todos = frappe.db.sql_list(
+		"""select d.name from `tabNurture Touch` t join `tabToDo` d on d.name = t.todo
+		where t.enrollment = %s and d.status = 'Open'""",
+		enrollment,
+	)
+	for name in todos:
+		todo = frappe.get_doc("ToDo", name)
+		todo.status = "Cancelled"
+		todo.save(ignore_permissions=True)
+	return todos
+
+
+def stop_for_lead(lead: str, reason: str, stages: Sequence[str] = (followup.LEAD,)) -> list[str]:
+	"""Stop the lead's open enrollments of these stages (nurture of a lead by default)."""
+	rows = frappe.get_all(
+		ENROLLMENT,
+		filters={"lead": lead, "status": ("in", OPEN_STATUSES), "stage": ("in", tuple(stages))},
+		fields=["name", "stage"],
+	)
+	names = [row.name for row in rows]
+	now = now_datetime()
+	for row in rows:
+		stop(row.name, reason, now, row.stage)
+	if names:
+		message = (
+			_("Nurture stopped ({0}).")
+			if tuple(stages) == (followup.LEAD,)
+			else _("Follow-ups stopped ({0}).")
+		)
+		frappe.get_doc("Lead", lead).add_comment("Info", message.format(_(reason)))
+	return names
+
+
+def stop_for_quotation(quotation: str, reason: str) -> list[str]:
+	"""Stop the follow-up of a quotation (ordered, lost, cancelled, a reply, a next step)."""
+	names = frappe.get_all(
+		ENROLLMENT, filters={"quotation": quotation, "status": ("in", OPEN_STATUSES)}, pluck="name"
+	)
 	now = now_datetime()
 	for name in names:
-		stop(name, reason, now)
+		stop(name, reason, now, followup.QUOTATION)
 	if names:
-		frappe.get_doc("Lead", lead).add_comment("Info", _("Nurture stopped ({0}).").format(_(reason)))
+		frappe.get_doc("Quotation", quotation).add_comment(
+			"Info", _("Follow-ups stopped ({0}).").format(_(reason))
+		)
 	return names
 
 
@@ -302,7 +427,7 @@ def stop_for_email(email: str, reason: str) -> None:
 	if not address:
 		return
 	for lead in frappe.get_all("Lead", filters={"email_id": address}, pluck="name"):
-		stop_for_lead(lead, reason)
+		stop_for_lead(lead, reason)  # nurture only: follow-ups leave out the address's e-mails
 
 
 def retime_leads(leads: Iterable[str], now: datetime | None = None) -> int:
@@ -313,10 +438,10 @@ def retime_leads(leads: Iterable[str], now: datetime | None = None) -> int:
 		return 0
 	now = now or now_datetime()
 	rows = frappe.db.sql(
-		"""select e.name, e.lead, e.sequence, e.next_step, coalesce(e.last_touch_on, e.enrolled_on) as since,
-			l.lq_score_band as band, l.company
+		"""select e.name, e.lead, e.sequence, e.stage, e.next_step, e.enrolled_on,
+			coalesce(e.last_touch_on, e.enrolled_on) as since, l.lq_score_band as band, l.company
 		from `tabNurture Enrollment` e join `tabLead` l on l.name = e.lead
-		where e.status = 'Active' and e.lead in %(leads)s""",
+		where e.status = 'Active' and e.stage in ('Lead', 'Prospect') and e.lead in %(leads)s""",
 		{"leads": tuple(leads)},
 		as_dict=True,
 	)
@@ -324,10 +449,23 @@ def retime_leads(leads: Iterable[str], now: datetime | None = None) -> int:
 	pace = get_cadence(settings)
 	for row in rows:
 		seq = frappe.get_cached_doc("Nurture Sequence", row.sequence)
-		if row.next_step > len(seq.steps):
+		index = followup.step_index(row.next_step, len(seq.steps), bool(seq.get("repeat_steps")))
+		if index is None:
 			continue
-		step = seq.steps[row.next_step - 1]
-		due = cadence.planned_due(get_datetime(row.since), step.wait_days, row.band, pace)
+		step = seq.steps[index - 1]
+		if row.stage == followup.PROSPECT:
+			due = step_due(
+				step,
+				stage=row.stage,
+				band=row.band,
+				since=row.since,
+				start=row.enrolled_on,
+				valid_till=None,
+				company=row.company,
+				settings=settings,
+			)
+		else:
+			due = cadence.planned_due(get_datetime(row.since), step.wait_days, row.band, pace)
 		due = cadence.allowed_moment(
 			max(due, now), get_limits(row.company, settings), recent_touches(row.lead, now)
 		)
@@ -345,20 +483,178 @@ def on_band_changes(changes, bulk: bool = False) -> None:
 
 
 def on_qualification_changes(changes, bulk: bool = False) -> None:
-	"""A lead promoted to prospect leaves nurture."""
+	"""A lead promoted to prospect leaves nurture and starts its prospect cadence; a prospect
+	withdrawn (back to In Process) leaves its prospect cadence."""
 	if not is_enabled():
 		return
 	for change in changes:
 		if change.value == "Qualified":
 			stop_for_lead(change.lead, cadence.PROMOTED)
+			start_prospect_cadence(change.lead)
+		elif change.previous == "Qualified":
+			stop_for_lead(change.lead, followup.NOT_A_PROSPECT, stages=(followup.PROSPECT,))
 
 
 def on_replies(changes, bulk: bool = False) -> None:
-	"""A lead that replied leaves nurture: a person answers from now on."""
+	"""A lead that replied leaves nurture (a person answers from now on), and its quotations'
+	follow-ups stop; a prospect's cadence goes on (a prospect is in conversation)."""
 	if not is_enabled():
 		return
 	for lead in sorted({c.lead for c in changes}):
-		stop_for_lead(lead, cadence.REPLIED)
+		stop_for_lead(lead, cadence.REPLIED, stages=(followup.LEAD, followup.QUOTATION))
+
+
+# --- prospects and quotations -------------------------------------------------------------
+
+
+def auto_sequences(stage: str) -> list[str]:
+	return frappe.get_all(
+		"Nurture Sequence",
+		filters={"enabled": 1, "auto_enroll": 1, "stage": stage},
+		pluck="name",
+		order_by="name",
+	)
+
+
+def start_prospect_cadence(lead: str) -> list[str]:
+	"""A lead just promoted joins every enabled, automatic Prospect sequence (unless a stop
+	rule already applies: it has a quotation, say)."""
+	names = []
+	for sequence in auto_sequences(followup.PROSPECT):
+		name = enroll(lead, sequence, throw=False)
+		if name:
+			names.append(name)
+	return names
+
+
+def lead_of_quotation(quotation_doc) -> str | None:
+	"""The lead a quotation is for: its party when quoted to a lead, else the lead its
+	customer came from (Customer's From Lead)."""
+	if quotation_doc.quotation_to == "Lead":
+		return quotation_doc.party_name or None
+	if quotation_doc.quotation_to == "Customer" and quotation_doc.party_name:
+		return frappe.db.get_value("Customer", quotation_doc.party_name, "lead_name") or None
+	return None
+
+
+def start_quotation_follow_up(quotation_doc) -> list[str]:
+	"""A submitted quotation of a lead (or of a customer that came from one) joins every
+	enabled, automatic Quotation sequence."""
+	lead = lead_of_quotation(quotation_doc)
+	if not lead or not frappe.db.exists("Lead", lead):
+		return []
+	names = []
+	for sequence in auto_sequences(followup.QUOTATION):
+		name = enroll(lead, sequence, throw=False, quotation=quotation_doc.name)
+		if name:
+			names.append(name)
+	return names
+
+
+def quotation_facts(
+	enrollments: Sequence[dict], now: datetime | None = None
+) -> dict[str, followup.QuotationFacts]:
+	"""enrollments: dicts with `quotation` and `enrolled_on`. One query per kind of fact."""
+	since = {e["quotation"]: get_datetime(e["enrolled_on"]) for e in enrollments if e.get("quotation")}
+	if not since:
+		return {}
+	p = {"names": tuple(since)}
+	rows = frappe.db.sql(
+		"""select name, docstatus, status, valid_till, contact_email, lq_next_step_logged_on
+		from `tabQuotation` where name in %(names)s""",
+		p,
+		as_dict=True,
+	)
+	ordered = set(
+		frappe.db.sql_list(
+			"""select distinct i.prevdoc_docname from `tabSales Order Item` i
+			join `tabSales Order` o on o.name = i.parent
+			where o.docstatus = 1 and i.prevdoc_docname in %(names)s""",
+			p,
+		)
+	)
+	# the contact: the quotation's contact e-mail, and the lead's address
+	lead_of = {e["quotation"]: e.get("lead") for e in enrollments if e.get("quotation")}
+	lead_emails = dict(
+		frappe.db.sql(
+			"select name, email_id from `tabLead` where name in %(leads)s",
+			{"leads": tuple({lead for lead in lead_of.values() if lead}) or ("",)},
+		)
+	)
+	emails: dict[str, set[str]] = {}
+	for r in rows:
+		for address in (r.contact_email, lead_emails.get(lead_of.get(r.name))):
+			if address and email_address.normalise_email(address):
+				emails.setdefault(r.name, set()).add(email_address.normalise_email(address))
+	replies: dict[str, datetime] = {}
+	for name, when in frappe.db.sql(
+		"""select reference_name, max(creation) from `tabCommunication`
+		where sent_or_received = 'Received' and communication_type = 'Communication'
+		and reference_doctype = 'Quotation' and reference_name in %(names)s group by reference_name""",
+		p,
+	):
+		replies[name] = get_datetime(when)
+	by_email: dict[str, list[str]] = {}
+	for name, addresses in emails.items():
+		for address in addresses:
+			by_email.setdefault(address, []).append(name)
+	if by_email:
+		for sender, when in frappe.db.sql(
+			"""select sender, max(creation) from `tabCommunication`
+			where sent_or_received = 'Received' and communication_type = 'Communication'
+			and sender in %(emails)s group by sender""",
+			{"emails": tuple(by_email)},
+		):
+			for name in by_email.get(email_address.normalise_email(sender), []):
+				replies[name] = max(get_datetime(when), replies.get(name, get_datetime(when)))
+	facts = {}
+	for r in rows:
+		start = since[r.name]
+		facts[r.name] = followup.QuotationFacts(
+			docstatus=r.docstatus,
+			status=r.status or "",
+			valid_till=getdate(r.valid_till) if r.valid_till else None,
+			ordered=r.name in ordered,
+			replied_since_start=r.name in replies and replies[r.name] >= start,
+			next_step_since_start=bool(r.lq_next_step_logged_on)
+			and get_datetime(r.lq_next_step_logged_on) >= start,
+		)
+	return facts
+
+
+def next_follow_up(lead: str | None = None, quotation: str | None = None) -> dict | None:
+	"""The next follow-up of a lead (nurture or prospect cadence) or of a quotation: its
+	sequence, when, and the step's task; None when nothing is planned."""
+	filters = {"status": "Active", "next_due": ("is", "set")}
+	if quotation:
+		filters["quotation"] = quotation
+	elif lead:
+		filters["lead"] = lead
+		filters["stage"] = ("in", (followup.LEAD, followup.PROSPECT))
+	else:
+		return None
+	rows = frappe.get_all(
+		ENROLLMENT,
+		filters=filters,
+		fields=["name", "sequence", "stage", "next_step", "next_due"],
+		order_by="next_due asc",
+		limit_page_length=1,
+	)
+	if not rows:
+		return None
+	row = rows[0]
+	seq = frappe.get_cached_doc("Nurture Sequence", row.sequence)
+	index = followup.step_index(row.next_step, len(seq.steps), bool(seq.get("repeat_steps")))
+	step = seq.steps[index - 1] if index else None
+	return {
+		"enrollment": row.name,
+		"sequence": row.sequence,
+		"stage": row.stage,
+		"next_due": row.next_due,
+		"channel": step.channel if step else None,
+		# the shipped sequences' tasks are translated; a manager's own text comes back as is
+		"task": _(step.task) if step and step.task else "",
+	}
 
 
 def reexpress_due_times(old_zone: str | None, new_zone: str | None) -> int:
@@ -387,6 +683,27 @@ def enrollments_for(lead: str) -> list[dict]:
 	return frappe.get_all(
 		ENROLLMENT,
 		filters={"lead": lead},
-		fields=["name", "sequence", "status", "stop_reason", "next_step", "next_due", "last_touch_on"],
+		fields=[
+			"name",
+			"sequence",
+			"stage",
+			"quotation",
+			"status",
+			"stop_reason",
+			"next_step",
+			"next_due",
+			"last_touch_on",
+		],
 		order_by="creation desc",
 	)
+
+
+def overdue_follow_ups(today=None) -> int:
+	"""Reminders (ToDos) made by prospect and quotation follow-ups, still open after their date."""
+	return frappe.db.sql(
+		"""select count(distinct t.todo) from `tabNurture Touch` t
+		join `tabNurture Enrollment` e on e.name = t.enrollment
+		join `tabToDo` d on d.name = t.todo
+		where e.stage in ('Prospect', 'Quotation') and d.status = 'Open' and d.date < %(today)s""",
+		{"today": today or getdate()},
+	)[0][0]

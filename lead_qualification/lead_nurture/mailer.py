@@ -61,6 +61,13 @@ class RunMailer:
 			self._account = account
 		return self._account
 
+	def for_doctype(self, reference_doctype: str) -> RunMailer:
+		"""A mailer for e-mails about another document type (a quotation's follow-up), sharing
+		this run's compiled templates."""
+		other = RunMailer(reference_doctype)
+		other._compiled = self._compiled
+		return other
+
 	def load_unsubscribed(self, emails: dict[str, str]) -> None:
 		"""Read the unsubscribe list for a batch of references ({reference name: e-mail}) in
 		one query, with QueueBuilder's own rule: an address is left out when it unsubscribed
@@ -89,19 +96,28 @@ class RunMailer:
 			compiled = self._compiled[text] = get_jenv().from_string(text)
 		return compiled.render(context)
 
-	def queue(self, template, lead) -> str | None:
+	def queue(
+		self,
+		template,
+		lead,
+		recipient: str | None = None,
+		reference_name: str | None = None,
+		attachments=None,
+	) -> str | None:
 		"""Render `template` (an Email Template document) for `lead` (a dict of the Lead's
-		fields) into an Email Queue row, written by the next `flush`; returns the row's name,
-		or None when Frappe queues nothing (the address is on the unsubscribe list)."""
+		fields, or of the quotation's) into an Email Queue row, written by the next `flush`;
+		returns the row's name, or None when Frappe queues nothing (the address is on the
+		unsubscribe list). `attachments` as frappe.sendmail takes them."""
 		builder = _RunQueueBuilder(
 			self,
-			recipients=[lead.email_id],
+			recipients=[recipient or lead.email_id],
 			subject=self.render(template.subject, lead),
 			message=self.render(template.response_, lead),
 			reference_doctype=self.reference_doctype,
-			reference_name=lead.name,
+			reference_name=reference_name or lead.name,
 			add_unsubscribe_link=1,
 			unsubscribe_message=_("Don't want these e-mails?"),
+			attachments=attachments,
 		)
 		queue = builder.build()
 		if queue is None:

@@ -16,13 +16,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 import frappe
 from frappe import _
-from frappe.utils import cint, get_datetime, now_datetime, nowdate
+from frappe.utils import cint, get_datetime, getdate, now_datetime
 
-from lead_qualification.lead_nurture import cadence, enrollment
+from lead_qualification.lead_nurture import cadence, enrollment, followup
 from lead_qualification.lead_nurture.doctype.lead_nurture_settings.lead_nurture_settings import (
 	DEFAULT_PARALLEL_JOBS,
 	MAX_PARALLEL_JOBS,
@@ -85,7 +86,7 @@ def due_batch(now: datetime, size: int, part: int = 0, parts: int = 1) -> list[d
 			return []
 		# by primary key only: through another index InnoDB would lock every row it reads
 		rows = frappe.db.sql(
-			"""select name, lead, sequence, next_step, enrolled_on, last_touch_on, next_due
+			"""select name, lead, sequence, stage, quotation, next_step, enrolled_on, last_touch_on, next_due
 			from `tabNurture Enrollment` force index (primary)
 			where name in %(names)s and status = 'Active' and next_due <= %(now)s
 			for update skip locked""",
@@ -157,6 +158,8 @@ def process_batch(rows, now: datetime, settings, writes: BatchWrites) -> dict:
 	undone the whole transaction (deadlock, lock wait) is raised for the batch to be retried."""
 	counts = dict.fromkeys(OUTCOMES, 0)
 	facts = enrollment.lead_facts(rows)
+	quotation_facts = enrollment.quotation_facts(rows, now)
+	quotations = load_quotations(rows)
 	leads = {
 		r.name: r
 		for r in frappe.get_all(
@@ -166,6 +169,10 @@ def process_batch(rows, now: datetime, settings, writes: BatchWrites) -> dict:
 	touches = enrollment.recent_touches_for([r.lead for r in rows], now)
 	done = recorded_steps(rows)
 	writes.mailer.load_unsubscribed({name: lead.email_id for name, lead in leads.items()})
+	if quotations:
+		writes.quotation_mailer.load_unsubscribed(
+			{name: recipient_of(q, leads.get(q.lq_lead)) for name, q in quotations.items()}
+		)
 	for row in rows:
 		savepoint = f"lq_nurture_{frappe.generate_hash(length=8)}"
 		frappe.db.savepoint(savepoint)
@@ -185,6 +192,8 @@ def process_batch(rows, now: datetime, settings, writes: BatchWrites) -> dict:
 				leads.get(row.lead),
 				touches.setdefault(row.lead, []),
 				writes,
+				quotation=quotations.get(row.quotation) if row.quotation else None,
+				quotation_facts=quotation_facts.get(row.quotation) if row.quotation else None,
 			)
 			counts[outcome] += 1
 		except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
@@ -202,6 +211,24 @@ def process_batch(rows, now: datetime, settings, writes: BatchWrites) -> dict:
 				enrollment.ENROLLMENT, row.name, "next_due", now + RETRY_AFTER, update_modified=False
 			)
 	return counts
+
+
+def load_quotations(rows) -> dict:
+	"""The batch's quotations (the fields a reminder and an e-mail use), by name."""
+	names = sorted({r.quotation for r in rows if r.get("quotation")})
+	if not names:
+		return {}
+	lead_of = {r.quotation: r.lead for r in rows if r.get("quotation")}
+	out = {}
+	for q in frappe.get_all("Quotation", filters={"name": ("in", names)}, fields=["*"], limit_page_length=0):
+		q.lq_lead = lead_of.get(q.name)
+		out[q.name] = q
+	return out
+
+
+def recipient_of(quotation, lead) -> str | None:
+	"""Who a quotation's courteous e-mail goes to: its contact, else the lead."""
+	return quotation.get("contact_email") or (lead or {}).get("email_id")
 
 
 def touch_key(row) -> str:
@@ -224,20 +251,32 @@ class BatchWrites:
 
 	def __init__(self, mailer: RunMailer):
 		self.mailer = mailer
+		self.quotation_mailer = mailer.for_doctype("Quotation")
 		self.touches: list[dict] = []
 		self.advances: list[tuple[str, dict]] = []
+		self.reminders = Reminders()
 
-	def mark(self) -> tuple[int, int, int]:
-		return len(self.touches), len(self.advances), self.mailer.mark()
+	def mark(self) -> tuple[int, int, int, int, int]:
+		return (
+			len(self.touches),
+			len(self.advances),
+			self.mailer.mark(),
+			self.quotation_mailer.mark(),
+			self.reminders.mark(),
+		)
 
-	def discard(self, mark: tuple[int, int, int]) -> None:
-		touches, advances, mails = mark
+	def discard(self, mark: tuple[int, int, int, int, int]) -> None:
+		touches, advances, mails, quotation_mails, reminders = mark
 		del self.touches[touches:]
 		del self.advances[advances:]
 		self.mailer.discard(mails)
+		self.quotation_mailer.discard(quotation_mails)
+		self.reminders.discard(reminders)
 
 	def flush(self) -> None:
 		self.mailer.flush()
+		self.quotation_mailer.flush()
+		self.reminders.flush()
 		bulk_insert_dicts(TOUCH, self.touches)
 		same_change: dict[tuple, list[str]] = {}
 		for name, values in self.advances:
@@ -255,30 +294,142 @@ class BatchWrites:
 		self.touches, self.advances = [], []
 
 
+class Reminders:
+	"""The batch's ToDos, written together at the batch's end as ToDo.insert would write each:
+	the ToDo row (its validate has nothing to check for a new assignment), the "Assigned"
+	comment on the referenced document (ToDo.on_update → add_assign_comment, the text ToDo's
+	validate composes) and the reference's `_assign` list (update_in_reference), one
+	statement per kind instead of a document load and four writes per ToDo. The desk's live
+	update of an open form (Comment's realtime event) is not sent. test_follow_up compares a
+	row with ToDo.insert's."""
+
+	def __init__(self):
+		self.todos: list = []
+
+	def mark(self) -> int:
+		return len(self.todos)
+
+	def discard(self, mark: int) -> None:
+		del self.todos[mark:]
+
+	def add(self, values: dict) -> str:
+		todo = frappe.new_doc("ToDo")  # with the DocType's defaults (status Open)
+		todo.update(values)
+		# what ToDo.insert fetches (fetch_from: assigned_by.full_name)
+		todo.assigned_by_full_name = frappe.get_cached_value("User", todo.assigned_by, "full_name")
+		todo.set_new_name()
+		todo.set_user_and_timestamp()
+		self.todos.append(todo)
+		return todo.name
+
+	def flush(self) -> int:
+		todos, self.todos = self.todos, []
+		if not todos:
+			return 0
+		bulk_insert_dicts(
+			"ToDo", [t.get_valid_dict(convert_dates_to_str=True, ignore_virtual=True) for t in todos]
+		)
+		bulk_insert_dicts("Comment", [assignment_comment(t) for t in todos])
+		update_assign_lists({(t.reference_type, t.reference_name) for t in todos})
+		return len(todos)
+
+
+def assignment_comment(todo) -> dict:
+	"""The comment ToDo.on_update adds to the referenced document for a new assignment."""
+	from frappe.utils import get_fullname
+
+	if todo.assigned_by == todo.allocated_to:
+		text = _("{0} self assigned this task: {1}").format(get_fullname(todo.assigned_by), todo.description)
+	else:
+		text = _("{0} assigned {1}: {2}").format(
+			get_fullname(todo.assigned_by), get_fullname(todo.allocated_to), todo.description
+		)
+	comment = frappe.new_doc("Comment")
+	comment.update(
+		{
+			"comment_type": "Assigned",
+			"comment_email": frappe.session.user,
+			"reference_doctype": todo.reference_type,
+			"reference_name": todo.reference_name,
+			"content": frappe.utils.sanitize_html(
+				text, always_sanitize=True, disallowed_tags=["form", "input", "button"]
+			),
+		}
+	)
+	comment.set_new_name()
+	comment.set_user_and_timestamp()
+	return comment.get_valid_dict(convert_dates_to_str=True, ignore_virtual=True)
+
+
+def update_assign_lists(references: set[tuple[str, str]]) -> None:
+	"""The references' `_assign` (the users of their open ToDos, oldest first), as
+	ToDo.update_in_reference sets it, for many references at once."""
+	by_doctype: dict[str, list[str]] = {}
+	for doctype, name in references:
+		by_doctype.setdefault(doctype, []).append(name)
+	for doctype, names in by_doctype.items():
+		assigned: dict[str, list[str]] = {name: [] for name in names}
+		for name, user in frappe.db.sql(
+			"""select reference_name, allocated_to from `tabToDo`
+			where reference_type = %(doctype)s and reference_name in %(names)s
+			and status not in ('Cancelled', 'Closed') and ifnull(allocated_to, '') != ''
+			order by creation asc, name asc""",
+			{"doctype": doctype, "names": tuple(names)},
+		):
+			assigned[name].append(user)
+		same: dict[str, list[str]] = {}
+		for name, users in assigned.items():
+			same.setdefault(json.dumps(users) if users else "", []).append(name)
+		for value, refs in same.items():
+			frappe.db.sql(
+				f"update `tab{doctype}` set `_assign` = %(value)s where name in %(names)s",
+				{"value": value, "names": tuple(refs)},
+			)
+
+
 def process_one(
-	row, facts: cadence.LeadFacts | None, now: datetime, settings, lead, touches: list, writes: BatchWrites
+	row,
+	facts: cadence.LeadFacts | None,
+	now: datetime,
+	settings,
+	lead,
+	touches: list,
+	writes: BatchWrites,
+	quotation=None,
+	quotation_facts: followup.QuotationFacts | None = None,
 ) -> str:
 	"""One enrollment's due step. `lead` is the Lead's row (a dict of its fields) and
 	`touches` the list of its touches of the last 7 days, both loaded for the whole batch;
 	a touch made here is added to that list, so that the lead's other enrollments in the
-	same batch count it against the weekly cap. The touch and the advance go to `writes`."""
-	if facts is None or lead is None:  # the lead is gone
+	same batch count it against the weekly cap. The touch and the advance go to `writes`.
+	A Quotation-stage enrollment also gets its quotation's row and facts."""
+	stage = row.get("stage") or followup.LEAD
+	if lead is None or (stage != followup.QUOTATION and facts is None):  # the lead is gone
 		enrollment.stop(row.name, cadence.STOPPED_BY_USER, now)
 		return "stopped"
-	reason = cadence.stop_reason(facts)
+	reason = followup.stop_reason(stage, facts, quotation_facts, getdate(now))
 	if reason:
-		enrollment.stop(row.name, reason, now)
-		frappe.get_doc("Lead", row.lead).add_comment("Info", _("Nurture stopped ({0}).").format(_(reason)))
+		enrollment.stop(row.name, reason, now, stage)
+		if stage == followup.QUOTATION and quotation:
+			frappe.get_doc("Quotation", row.quotation).add_comment(
+				"Info", _("Follow-ups stopped ({0}).").format(_(reason))
+			)
+		else:
+			message = (
+				_("Nurture stopped ({0}).") if stage == followup.LEAD else _("Follow-ups stopped ({0}).")
+			)
+			frappe.get_doc("Lead", row.lead).add_comment("Info", message.format(_(reason)))
 		return "stopped"
 
 	seq = frappe.get_cached_doc("Nurture Sequence", row.sequence)
-	if row.next_step > len(seq.steps):
+	index = followup.step_index(row.next_step, len(seq.steps), bool(seq.get("repeat_steps")))
+	if index is None:
 		complete(row.name, now)
 		return "completed"
-	step = seq.steps[row.next_step - 1]
+	step = seq.steps[index - 1]
 	band = lead.get("lq_score_band") or cadence.COLD
 
-	if not cadence.step_applies(step.band, band):
+	if stage != followup.QUOTATION and not cadence.step_applies(step.band, band):
 		record_touch(
 			writes,
 			row,
@@ -287,7 +438,7 @@ def process_one(
 			now,
 			note=_("Step for {0} leads; this lead is {1}.").format(_(step.band), _(band)),
 		)
-		advance(writes, row, seq, lead, now, touched=False, settings=settings)
+		advance(writes, row, seq, lead, now, touched=False, settings=settings, quotation=quotation)
 		return "passed_over"
 
 	limits = enrollment.get_limits(lead.get("company"), settings)
@@ -297,20 +448,33 @@ def process_one(
 		return "postponed"
 
 	if step.channel == "Email":
-		refusal = lead_privacy.email_refusal(lead)  # GDPR: marketing e-mails need a lawful basis
-		if not lead.email_id:
-			record_touch(writes, row, step, "Passed Over", now, note=_("The lead has no e-mail address."))
+		recipient = recipient_of(quotation, lead) if quotation else lead.email_id
+		queue = None
+		# GDPR: marketing e-mails need a lawful basis; a quotation's follow-up answers the
+		# contact's own request for a quote (pre-contractual), so it is not held to it
+		refusal = None if quotation else lead_privacy.email_refusal(lead)
+		if not recipient:
+			note = _("The lead has no e-mail address.")
 		elif refusal:
-			record_touch(writes, row, step, "Passed Over", now, note=_(refusal))
+			note = _(refusal)
+		elif not followup.emails_allowed(stage, facts):
+			note = _("The contact does not want e-mails (unsubscribed, bounced or Do Not Contact).")
+		elif quotation:
+			queue = send_quotation_email(lead, quotation, step, writes.quotation_mailer)
+			note = None if queue else _("The contact unsubscribed from these e-mails.")
 		else:
 			queue = send_email(lead, step, writes.mailer)
+			note = None
+		if queue:
 			record_touch(writes, row, step, "Sent", now, email_queue=queue)
 			touches.append(now)
+		else:
+			record_touch(writes, row, step, "Passed Over", now, note=note)
 	else:
-		todo = make_todo(lead, step, row)
+		todo = make_todo(lead, step, row, quotation, writes.reminders)
 		record_touch(writes, row, step, "Task Created", now, todo=todo)
 		touches.append(now)
-	advance(writes, row, seq, lead, now, touched=True, settings=settings)
+	advance(writes, row, seq, lead, now, touched=True, settings=settings, quotation=quotation)
 	return "touched"
 
 
@@ -342,18 +506,28 @@ def record_touch(
 	)
 
 
-def advance(writes: BatchWrites, row, seq, lead, now: datetime, touched: bool, settings) -> None:
+def advance(
+	writes: BatchWrites, row, seq, lead, now: datetime, touched: bool, settings, quotation=None
+) -> None:
 	next_step = row.next_step + 1
 	values = {"next_step": next_step}
 	if touched:
 		values["last_touch_on"] = now
-	if next_step > len(seq.steps):
+	index = followup.step_index(next_step, len(seq.steps), bool(seq.get("repeat_steps")))
+	if index is None:
 		values.update({"status": "Completed", "next_due": None})
 	else:
-		step = seq.steps[next_step - 1]
+		step = seq.steps[index - 1]
 		since = now if touched else get_datetime(row.last_touch_on or row.enrolled_on)
-		due = cadence.planned_due(
-			since, step.wait_days, lead.get("lq_score_band"), enrollment.get_cadence(settings)
+		due = enrollment.step_due(
+			step,
+			stage=row.get("stage") or followup.LEAD,
+			band=lead.get("lq_score_band"),
+			since=since,
+			start=row.enrolled_on,
+			valid_till=quotation.valid_till if quotation else None,
+			company=lead.get("company"),
+			settings=settings,
 		)
 		values["next_due"] = max(due, now)
 	writes.advances.append((row.name, values))
@@ -377,22 +551,69 @@ def send_email(lead, step, mailer: RunMailer) -> str | None:
 	return mailer.queue(template, lead)
 
 
-def make_todo(lead, step, row) -> str:
-	owner = (
-		lead.get("lead_owner") or frappe.db.get_value(enrollment.ENROLLMENT, row.name, "owner") or lead.owner
+def send_quotation_email(lead, quotation, step, mailer: RunMailer) -> str | None:
+	"""The courteous e-mail about a quotation, to its contact, with the quotation attached as
+	the host's print format PDF (made by Frappe's Email Queue when it sends the e-mail)."""
+	template = frappe.get_cached_doc("Email Template", template_for(lead, step))
+	context = frappe._dict(
+		{**lead, **quotation, "lead_name": lead.get("lead_name"), "quotation": quotation.name}
 	)
+	return mailer.queue(
+		template,
+		context,
+		recipient=recipient_of(quotation, lead),
+		reference_name=quotation.name,
+		attachments=[quotation_print_attachment(quotation, lead)],
+	)
+
+
+def quotation_print_attachment(quotation, lead) -> dict:
+	"""Frappe's deferred print attachment (as the desk's e-mail dialog sends it): the Email
+	Queue renders the quotation with its print format, as a PDF, when it sends the e-mail."""
+	language = lead.get("language") or quotation.get("language") or frappe.db.get_default("lang")
+	return {
+		"print_format_attachment": 1,
+		"doctype": "Quotation",
+		"name": quotation.name,
+		"print_format": frappe.get_meta("Quotation").default_print_format or "Standard",
+		"lang": language,
+	}
+
+
+def make_todo(lead, step, row, quotation=None, reminders: Reminders | None = None) -> str:
+	"""The step's task for the owner (of the lead, or of the quotation), linked to the lead or
+	the quotation; written with the batch (`reminders`), or at once."""
 	prefix = _("Call") if step.channel == "Call Task" else _("To do")
-	todo = frappe.get_doc(
-		{
-			"doctype": "ToDo",
-			"allocated_to": owner,
-			"reference_type": "Lead",
-			"reference_name": lead.name,
-			"description": f"{prefix}: {lead.lead_name or lead.name} — {step.task}",
-			"date": nowdate(),
-			"priority": "High" if lead.get("lq_score_band") == cadence.HOT else "Medium",
-			"assigned_by": "Administrator",
-		}
-	)
+	if quotation:
+		owner = quotation.owner
+		reference = ("Quotation", quotation.name)
+		description = _("Follow up quotation {0} ({1}, {2}): {3}").format(
+			quotation.name,
+			quotation.customer_name or lead.lead_name or lead.name,
+			frappe.format_value(
+				quotation.grand_total, {"fieldtype": "Currency", "options": "currency"}, quotation
+			),
+			step.task,
+		)
+	else:
+		owner = (
+			lead.get("lead_owner")
+			or frappe.db.get_value(enrollment.ENROLLMENT, row.name, "owner")
+			or lead.owner
+		)
+		reference = ("Lead", lead.name)
+		description = f"{prefix}: {lead.lead_name or lead.name} — {step.task}"
+	values = {
+		"allocated_to": owner,
+		"reference_type": reference[0],
+		"reference_name": reference[1],
+		"description": description,
+		"date": getdate(),
+		"priority": "High" if lead.get("lq_score_band") == cadence.HOT else "Medium",
+		"assigned_by": "Administrator",
+	}
+	if reminders is not None:
+		return reminders.add(values)
+	todo = frappe.get_doc({"doctype": "ToDo", **values})
 	todo.insert(ignore_permissions=True)
 	return todo.name

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from lead_qualification.lead_qualification.promotion import STATUSES, UNQUALIFIED
 from lead_qualification.lead_scoring.engine import BANDS, COLD
@@ -97,3 +97,46 @@ def stays(changes: Sequence[tuple[str, datetime, str]]) -> list[Stay]:
 		end = ordered[i + 1][1] if i + 1 < len(ordered) else None
 		out.append(Stay(value, start, end, by))
 	return out
+
+
+# --- quotation -> order ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuoteOutcome:
+	"""A submitted quotation: when it was made, when a Sales Order was made from it (None:
+	not ordered), and whether a follow-up reached the owner or the contact."""
+
+	quoted_on: date
+	ordered_on: date | None
+	followed_up: bool
+
+
+@dataclass(frozen=True)
+class QuoteToOrder:
+	quotations: int
+	ordered: int
+	rate: float  # percent
+	average_days: float | None  # from quotation to order, over the ordered ones
+
+
+def quote_to_order(outcomes: Iterable[QuoteOutcome]) -> QuoteToOrder:
+	outcomes = list(outcomes)
+	ordered = [o for o in outcomes if o.ordered_on is not None]
+	days = [max((o.ordered_on - o.quoted_on).days, 0) for o in ordered]
+	return QuoteToOrder(
+		quotations=len(outcomes),
+		ordered=len(ordered),
+		rate=rate(len(ordered), len(outcomes)),
+		average_days=round(sum(days) / len(days), 1) if days else None,
+	)
+
+
+def quote_to_order_split(outcomes: Iterable[QuoteOutcome]) -> dict[str, QuoteToOrder]:
+	"""All quotations, those followed up, and the others."""
+	outcomes = list(outcomes)
+	return {
+		"all": quote_to_order(outcomes),
+		"followed_up": quote_to_order(o for o in outcomes if o.followed_up),
+		"not_followed_up": quote_to_order(o for o in outcomes if not o.followed_up),
+	}

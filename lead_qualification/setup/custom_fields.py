@@ -356,6 +356,52 @@ def _gate_override_fields(after: str, depends_on: str) -> list[dict]:
 	return _chain(fields, after, MODULE)
 
 
+NURTURE_MODULE = "Lead Nurture"
+NEXT_STEP_PREFIX = "lq_next_step"
+
+
+def _next_step_fields(after: str, on_submitted: bool) -> list[dict]:
+	"""The owner's next step on a lead or a quotation: logging one stops the follow-ups (the
+	prospect cadence, the quotation's reminders); when it was logged is kept."""
+	allow = {"allow_on_submit": 1} if on_submitted else {}
+	fields = [
+		{
+			"fieldname": "lq_next_step_section",
+			"fieldtype": "Section Break",
+			"label": "Follow-up",
+			"collapsible": 0,
+		},
+		{
+			"fieldname": "lq_next_step",
+			"fieldtype": "Small Text",
+			"label": "Agreed Next Step",
+			"description": "What was agreed with the contact; logging it stops the automatic follow-ups",
+			"no_copy": 1,
+			"print_hide": 1,
+			**allow,
+		},
+		{"fieldname": "lq_next_step_column", "fieldtype": "Column Break"},
+		{
+			"fieldname": "lq_next_step_date",
+			"fieldtype": "Date",
+			"label": "Next Step Date",
+			"no_copy": 1,
+			"print_hide": 1,
+			**allow,
+		},
+		{
+			"fieldname": "lq_next_step_logged_on",
+			"fieldtype": "Datetime",
+			"label": "Next Step Logged On",
+			"read_only": 1,
+			"no_copy": 1,
+			"print_hide": 1,
+			**allow,
+		},
+	]
+	return _chain(fields, after, NURTURE_MODULE)
+
+
 GATED_DOCTYPES = {
 	# document type -> (field to place the override after, when to show it)
 	"Quotation": ("party_name", "eval:doc.quotation_to=='Lead'"),
@@ -455,9 +501,12 @@ def get_custom_fields() -> dict[str, list[dict]]:
 	score = _lead_score_fields(after=lead[-1]["fieldname"])
 	privacy = _lead_privacy_fields(after=score[-1]["fieldname"])
 	response = _lead_response_fields(after=privacy[-1]["fieldname"])
-	fields = {"Lead": lead + score + privacy + response}
+	next_step = _next_step_fields(response[-1]["fieldname"], on_submitted=False)
+	fields = {"Lead": lead + score + privacy + response + next_step}
 	for doctype, (after, depends_on) in GATED_DOCTYPES.items():
 		fields[doctype] = _gate_override_fields(after, depends_on)
+	# after the Details section's last field, so that the section takes none of ERPNext's
+	fields["Quotation"] += _next_step_fields("amended_from", on_submitted=True)
 	return fields
 
 

@@ -52,7 +52,8 @@ def make_sequence(name=SEQUENCE, steps=None, **values):
 
 
 def enrollment_of(lead):
-	return frappe.get_doc("Nurture Enrollment", {"lead": lead.name})
+	# the lead's nurture (a promoted lead also gets a prospect cadence: its own enrollment)
+	return frappe.get_doc("Nurture Enrollment", {"lead": lead.name, "stage": "Lead"})
 
 
 def email_queue_rows(lead) -> int:

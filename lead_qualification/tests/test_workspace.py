@@ -51,6 +51,7 @@ class TestWorkspace(LeadQualificationTestCase):
 				"Hot Leads Waiting for a First Response",
 				"Lead to Prospect Rate",
 				"Leads to Qualify",
+				"Overdue Follow-ups",
 				"Prospects This Month",
 			],
 		)

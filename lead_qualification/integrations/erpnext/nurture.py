@@ -1,6 +1,10 @@
 """Nurture stop rules driven by host events (the worker checks them again before each touch)."""
 
-from lead_qualification.lead_nurture import cadence, enrollment
+from lead_qualification.lead_nurture import cadence, enrollment, followup
+
+# what a new Opportunity, Quotation or Customer, or the lead lost or set to Do Not Contact,
+# stops: nurture and the prospect cadence (a quotation's follow-up has its own rules)
+BEFORE_QUOTATION = (followup.LEAD, followup.PROSPECT)
 
 
 def _on() -> bool:
@@ -17,30 +21,27 @@ def lead_on_update(doc, method=None):
 	lead changes: enrollment.on_qualification_changes, on_band_changes.)"""
 	if not _on() or doc.flags.ignore_lead_qualification:
 		return
-	reason = None
 	if doc.status == "Do Not Contact":
-		reason = cadence.DO_NOT_CONTACT
+		enrollment.stop_for_lead(doc.name, cadence.DO_NOT_CONTACT, stages=followup.STAGES)
 	elif doc.status == "Lost Quotation":
-		reason = cadence.LOST
+		enrollment.stop_for_lead(doc.name, cadence.LOST, stages=BEFORE_QUOTATION)
 	elif doc.unsubscribed:
-		reason = cadence.UNSUBSCRIBED
-	if reason:
-		enrollment.stop_for_lead(doc.name, reason)
+		enrollment.stop_for_lead(doc.name, cadence.UNSUBSCRIBED)
 
 
 def opportunity_after_insert(doc, method=None):
 	if _on() and doc.opportunity_from == "Lead" and doc.party_name:
-		enrollment.stop_for_lead(doc.party_name, cadence.OPPORTUNITY)
+		enrollment.stop_for_lead(doc.party_name, cadence.OPPORTUNITY, stages=BEFORE_QUOTATION)
 
 
 def quotation_after_insert(doc, method=None):
 	if _on() and doc.quotation_to == "Lead" and doc.party_name:
-		enrollment.stop_for_lead(doc.party_name, cadence.QUOTATION)
+		enrollment.stop_for_lead(doc.party_name, cadence.QUOTATION, stages=BEFORE_QUOTATION)
 
 
 def customer_after_insert(doc, method=None):
 	if _on() and doc.get("lead_name"):
-		enrollment.stop_for_lead(doc.lead_name, cadence.CUSTOMER)
+		enrollment.stop_for_lead(doc.lead_name, cadence.CUSTOMER, stages=BEFORE_QUOTATION)
 
 
 def email_unsubscribe_after_insert(doc, method=None):

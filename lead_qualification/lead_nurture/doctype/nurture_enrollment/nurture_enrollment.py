@@ -20,6 +20,7 @@ class NurtureEnrollment(Document):
 			{
 				"lead": self.lead,
 				"sequence": self.sequence,
+				"quotation": self.quotation or ("is", "not set"),
 				"status": ("in", OPEN_STATUSES),
 				"name": ("!=", self.name),
 			},

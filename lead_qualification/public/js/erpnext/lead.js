@@ -124,7 +124,13 @@ lead_qualification.lead = {
 		}
 		(summary.nurture || []).forEach((e) => {
 			const when = e.next_due ? frappe.datetime.str_to_user(e.next_due) : __("not planned");
-			text += `<br>${__("Nurture: {0}, step {1}, next touch {2}", [esc(e.sequence), e.next_step, when])}`;
+			if (e.stage === "Quotation") {
+				text += `<br>${__("Quotation {0}: next follow-up {1}", [esc(e.quotation), when])}`;
+			} else if (e.stage === "Prospect") {
+				text += `<br>${__("Prospect follow-up: {0}, next follow-up {1}", [esc(e.sequence), when])}`;
+			} else {
+				text += `<br>${__("Nurture: {0}, step {1}, next touch {2}", [esc(e.sequence), e.next_step, when])}`;
+			}
 		});
 		const response = this.response_line(summary.response);
 		if (response) text += `<br>${response}`;

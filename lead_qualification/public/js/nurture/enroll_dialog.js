@@ -17,7 +17,8 @@ Object.assign(lead_qualification.nurture, {
 				options: "Nurture Sequence",
 				label: __("Nurture Sequence"),
 				reqd: 1,
-				get_query: () => ({ filters: { enabled: 1 } }),
+				// quotations join their sequences when submitted
+				get_query: () => ({ filters: { enabled: 1, stage: ["!=", "Quotation"] } }),
 			},
 			(values) => enroll(values.sequence),
 			__("Enroll in Nurture Sequence"),
