@@ -171,13 +171,20 @@ lead_change_listeners = {
 		"lead_qualification.lead_qualification.status_log.on_lead_changes",
 		"lead_qualification.lead_nurture.enrollment.on_band_changes",
 		"lead_qualification.lead_response.response.on_band_changes",
+		"lead_qualification.lead_response.alerts.on_lead_changes",
+		"lead_qualification.lead_response.routing.on_lead_changes",
 	],
 	"qualification_status": [
 		"lead_qualification.lead_qualification.status_log.on_lead_changes",
 		"lead_qualification.lead_nurture.enrollment.on_qualification_changes",
+		"lead_qualification.lead_response.alerts.on_lead_changes",
+		"lead_qualification.lead_response.routing.on_lead_changes",
 	],
 	"score": ["lead_qualification.lead_qualification.qualification.on_score_changes"],
-	"reply": ["lead_qualification.lead_nurture.enrollment.on_replies"],
+	"reply": [
+		"lead_qualification.lead_nurture.enrollment.on_replies",
+		"lead_qualification.lead_response.alerts.on_lead_changes",
+	],
 }
 
 # Scheduled work

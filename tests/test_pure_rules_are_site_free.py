@@ -15,8 +15,7 @@ PURE_MODULES = [
 	"lead_qualification.lead_qualification.takeover",
 	"lead_qualification.lead_response.clock",
 	"lead_qualification.lead_response.speed",
-
-
+	"lead_qualification.lead_response.rules",
 	"lead_qualification.lead_nurture.followup",
 	"lead_qualification.setup.custom_fields",
 	"lead_qualification.privacy.consent",

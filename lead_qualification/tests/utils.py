@@ -116,6 +116,7 @@ def set_settings(**values):
 def reset_settings():
 	reset_scoring_settings()
 	reset_nurture_settings()
+	quiet_lead_response()
 	set_settings(
 		enabled=1,
 		auto_promote=1,
@@ -125,6 +126,12 @@ def reset_settings():
 		require_authority=1,
 		require_timing=1,
 	)
+
+
+def quiet_lead_response():
+	"""Alerts and routing off (they are on by default on a site): the tests of other
+	features neither notify nor assign; test_lead_alerts and test_lead_routing turn them on."""
+	update_single("Lead Routing Settings", enable_alerts=0, enable_routing=0)
 
 
 def make_lead(**values):
