@@ -1,6 +1,8 @@
-// J7: a Sales User opens a hot lead they own, sees when it must be answered, sends it an
-// e-mail from the lead (the timeline's New Email), and the lead then shows its First
-// Responded On: the first-response clock stopped (lead_response/response.py).
+// J7: a Sales User is alerted in the bell that a lead they own turned hot (lead_response/
+// alerts.py, a Notification Log written by a background job), opens it from the bell, sees
+// when it must be answered, sends it an e-mail from the lead (the timeline's New Email), and
+// the lead then shows its First Responded On: the first-response clock stopped
+// (lead_response/response.py).
 
 import {
 	ADMIN,
@@ -8,6 +10,7 @@ import {
 	PASSWORD,
 	RUN,
 	SALES,
+	SHOTS,
 	api,
 	controlValue,
 	ensureUser,
@@ -85,7 +88,35 @@ export async function j7(browser, data, c) {
 	try {
 		await login(page, { user: SALES.user, password: PASSWORD });
 		log(`logged in as ${SALES.user}`);
-		await openForm(page, `/app/lead/${lead.name}`, { doctype: "Lead", name: lead.name });
+
+		// The bell: the alert that this lead turned hot, written by the worker after the commit
+		const bell = page.locator(".navbar .dropdown-notifications .notifications-icon").first();
+		// the alert names the lead by its title (the organisation, else the person)
+		const title = lead.title || lead.company_name || lead.lead_name;
+		const item = page
+			.locator(".dropdown-notifications .notification-item", { hasText: /turned Hot|passée à Chaud/i })
+			.filter({ hasText: title })
+			.first();
+		let alerted = false;
+		for (let attempt = 0; attempt < 12 && !alerted; attempt++) {
+			await bell.click();
+			alerted = await item.waitFor({ state: "visible", timeout: 5000 }).then(() => true, () => false);
+			if (!alerted) {
+				await page.keyboard.press("Escape");
+				await page.reload({ waitUntil: "networkidle" });
+			}
+		}
+		c.must(alerted, `the bell shows an alert that ${title} turned hot`);
+		const alertText = (await item.innerText()).replace(/\s+/g, " ").trim();
+		log(`bell: ${alertText}`);
+		c.ok(/hot|chaud/i.test(alertText), "the alert says the lead turned hot");
+		await page.locator(".dropdown-notifications .dropdown-menu").first().screenshot({
+			path: (await import("node:path")).join(SHOTS, "j7-hot-lead-alert-bell.png"),
+		});
+		log("screenshot: docs/screenshots/j7-hot-lead-alert-bell.png");
+		await item.click();
+		await waitForForm(page, { doctype: "Lead", name: lead.name });
+		log("opened the lead from the bell");
 		const before = await waitForIntro(page, /Respond by|Response overdue/);
 		log(`intro before: ${before.replace(/\s+/g, " ")}`);
 		c.ok(/Respond by|Response overdue/.test(before), "the intro line says by when to respond");
