@@ -98,7 +98,8 @@ function readWorkspace(page) {
 function checkWorkspace(c, ws, who) {
 	c.ok(ws.lang === "fr", `${who}: the desk is in French (boot lang ${ws.lang})`);
 	log(`cards: ${ws.cards.map((x) => `${x.title} = ${x.number}`).join(" | ")}`);
-	c.ok(ws.cards.length === 4, `${who}: four number cards (${ws.cards.length})`);
+	// the four of qualification, the clock's hot leads waiting, the overdue follow-ups
+	c.ok(ws.cards.length === 6, `${who}: six number cards (${ws.cards.length})`);
 	const rate = ws.cards.find((x) => /Taux piste → prospect/.test(x.title));
 	c.ok(rate && /%/.test(rate.number), `${who}: the lead → prospect rate card shows a percentage (${rate?.number})`);
 	c.ok(
@@ -142,6 +143,18 @@ export async function j4(browser, data, c) {
 		await openWorkspace(page);
 		checkWorkspace(c, await readWorkspace(page), "Sales Manager");
 		await page.evaluate(() => window.scrollTo(0, 0));
+		// frappe-charts grows the bars from nothing: wait until every bar of the funnel has its height
+		await page
+			.waitForFunction(
+				() => {
+					const bars = [...document.querySelectorAll(".widget.dashboard-widget-box svg .bar, .chart-container svg rect.bar")];
+					return bars.length > 0 && bars.every((b) => Number(b.getAttribute("height")) > 0);
+				},
+				null,
+				{ timeout: 10000 }
+			)
+			.catch(() => {});
+		await page.waitForTimeout(1000);
 		await screenshot(page, "j4-workspace-fr-manager.png", { fullPage: true });
 	} finally {
 		await failureShot(page, c, "j4");
