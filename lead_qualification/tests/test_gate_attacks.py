@@ -9,21 +9,16 @@ make_request), so the records they work on are committed here and removed afterw
 import json
 
 import frappe
+from frappe.utils import get_test_client
 
 from lead_qualification.tests.test_gates import PARTIAL_BANT, item_code, make_test_customer, quotation_dict
 from lead_qualification.tests.utils import (
 	LeadQualificationTestCase,
 	api_token,
+	http,
 	make_user,
 	reset_settings,
 )
-
-try:  # Frappe v15
-	from frappe.tests.test_api import make_request
-except ImportError:  # Frappe v16
-	from frappe.tests.classes.integration_test_case import make_request  # type: ignore
-
-from frappe.utils import get_test_client
 
 SALES = "lq-attack-sales@example.com"
 GATE_MESSAGE = "not a prospect yet"
@@ -116,10 +111,8 @@ class TestGateAttacksOverHttp(LeadQualificationTestCase):
 
 	# ------------------------------------------------------------------ HTTP
 	def call(self, verb: str, path: str, data: dict | None = None):
-		kwargs = {"headers": {"Authorization": self.token}}
-		if data is not None:
-			kwargs["json"] = data
-		return make_request(target=getattr(self.client, verb), args=(path,), kwargs=kwargs)
+		extra = {} if data is None else {"json": data}
+		return http(self.client, verb, path, {"Authorization": self.token}, **extra)
 
 	def method(self, dotted: str, **data):
 		return self.call("post", f"/api/method/{dotted}", data)

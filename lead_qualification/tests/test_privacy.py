@@ -18,16 +18,12 @@ from lead_qualification.tests.utils import (
 	LeadQualificationTestCase,
 	api_token,
 	ensure_outgoing_email_account,
+	http,
 	make_lead,
 	make_user,
 	reset_settings,
 	update_single,
 )
-
-try:  # Frappe v15
-	from frappe.tests.test_api import make_request
-except ImportError:  # Frappe v16
-	from frappe.tests.classes.integration_test_case import make_request  # type: ignore
 
 ACCEPT = "/api/method/frappe.website.doctype.web_form.web_form.accept"
 PUSH = "/api/method/lead_qualification.lead_scoring.api.push_event"
@@ -116,13 +112,12 @@ class TestQuoteRequestForm(LeadQualificationTestCase):
 		}
 
 	def post(self, answers: dict, lang: str = "fr"):
-		return make_request(
-			target=self.client.post,
-			args=(ACCEPT,),
-			kwargs={
-				"data": {"web_form": "quote-request", "data": json.dumps(answers)},
-				"headers": {"Accept-Language": lang},
-			},
+		return http(
+			self.client,
+			"post",
+			ACCEPT,
+			{"Accept-Language": lang},
+			data={"web_form": "quote-request", "data": json.dumps(answers)},
 		)
 
 	def lead_of(self, email: str):
@@ -529,11 +524,7 @@ class TestEventsEndpointLimits(LeadQualificationTestCase):
 		frappe.cache.delete_keys("rl:")
 
 	def push(self, **data):
-		return make_request(
-			target=self.client.post,
-			args=(PUSH,),
-			kwargs={"json": data, "headers": {"Authorization": self.token}},
-		)
+		return http(self.client, "post", PUSH, {"Authorization": self.token}, json=data)
 
 	def activities(self) -> int:
 		frappe.db.rollback()

@@ -5,21 +5,16 @@ connection, so the records they read are committed here and removed afterwards.
 """
 
 import frappe
+from frappe.utils import get_test_client
 
 from lead_qualification.tests.utils import (
 	COMPLETE_BANT,
 	LeadQualificationTestCase,
 	api_token,
+	http,
 	make_user,
 	reset_settings,
 )
-
-try:  # Frappe v15
-	from frappe.tests.test_api import make_request
-except ImportError:  # Frappe v16
-	from frappe.tests.classes.integration_test_case import make_request  # type: ignore
-
-from frappe.utils import get_test_client
 
 SALES = "lq-rest-sales@example.com"
 OUTSIDER = "lq-rest-outsider@example.com"
@@ -68,11 +63,8 @@ class TestRestPermissions(LeadQualificationTestCase):
 
 	def request(self, verb: str, path: str, user: str | None = None, data: dict | None = None):
 		headers = {"Authorization": self.tokens[user]} if user else {}
-		target = getattr(self.client, verb)
-		kwargs = {"headers": headers}
-		if data is not None:
-			kwargs["json"] = data
-		return make_request(target=target, args=(path,), kwargs=kwargs)
+		extra = {} if data is None else {"json": data}
+		return http(self.client, verb, path, headers, **extra)
 
 	def stored(self, fieldname):
 		frappe.db.rollback()  # see what the other connection committed

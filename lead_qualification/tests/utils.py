@@ -151,6 +151,20 @@ def make_lead(**values):
 	return doc
 
 
+def http(client, verb: str, path: str, headers: dict | None = None, **kwargs):
+	"""A request through Frappe's WSGI application (frappe.utils.get_test_client), run in
+	another thread with its own database connection, as frappe's own API tests do: what the
+	request reads must be committed, and what it writes is seen here after a rollback."""
+	try:  # Frappe v15
+		from frappe.tests.test_api import make_request
+	except ImportError:  # Frappe v16
+		from frappe.tests.classes.integration_test_case import make_request  # type: ignore
+
+	return make_request(
+		target=getattr(client, verb), args=(path,), kwargs={"headers": headers or {}, **kwargs}
+	)
+
+
 def api_token(user: str) -> str:
 	"""An Authorization header value for REST calls as this user (a new key and secret)."""
 	doc = frappe.get_doc("User", user)
