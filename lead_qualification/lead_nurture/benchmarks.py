@@ -61,22 +61,29 @@ def ensure_sequence():
 		).insert(ignore_permissions=True)
 
 
-def make_due_enrollments(count: int) -> int:
-	"""`count` Active enrollments in the bench sequence, all due now (raw INSERTs)."""
+def prepare_due_run(count: int, ensure_sequences) -> list[str]:
+	"""A clean slate for a run: earlier benchmark rows removed, the outgoing account and the
+	run's sequences there, no quiet hours nor holidays; returns up to `count` synthetic leads
+	that are not prospects."""
 	cleanup(quiet=True)
 	ensure_outgoing_account()
-	ensure_sequence()
+	ensure_sequences()
 	frappe.db.set_single_value(
 		"Lead Nurture Settings",
 		{"enabled": 1, "quiet_hours_start": "00:00:00", "quiet_hours_end": "00:00:00", "use_holiday_list": 0},
 	)
-	leads = frappe.get_all(
+	return frappe.get_all(
 		"Lead",
 		filters={"name": ("like", f"{PREFIX}%"), "qualification_status": ("!=", "Qualified")},
 		pluck="name",
 		limit_page_length=count,
 		order_by="name",
 	)
+
+
+def make_due_enrollments(count: int) -> int:
+	"""`count` Active enrollments in the bench sequence, all due now (raw INSERTs)."""
+	leads = prepare_due_run(count, ensure_sequence)
 	now = now_datetime()
 	due = now - timedelta(minutes=5)
 	rows = [
@@ -357,20 +364,7 @@ def make_due_follow_ups(count: int, quotation_email: int = 1) -> int:
 	quotations' due step is the e-mail to the contact (the costlier case); without, a
 	reminder to the owner (the shipped sequence)."""
 	quotation_sequence = QUOTATION_SEQUENCE if quotation_email else QUOTATION_REMINDERS
-	cleanup(quiet=True)
-	ensure_outgoing_account()
-	ensure_follow_up_sequences()
-	frappe.db.set_single_value(
-		"Lead Nurture Settings",
-		{"enabled": 1, "quiet_hours_start": "00:00:00", "quiet_hours_end": "00:00:00", "use_holiday_list": 0},
-	)
-	leads = frappe.get_all(
-		"Lead",
-		filters={"name": ("like", f"{PREFIX}%"), "qualification_status": ("!=", "Qualified")},
-		pluck="name",
-		limit_page_length=count,
-		order_by="name",
-	)
+	leads = prepare_due_run(count, ensure_follow_up_sequences)
 	prospects, quoted = leads[: len(leads) // 2], leads[len(leads) // 2 :]
 	now = now_datetime()
 	due = now - timedelta(minutes=5)

@@ -23,6 +23,9 @@ import random
 import frappe
 from frappe.utils import add_days, nowdate
 
+from lead_qualification.tests import test_gates as gate_tests
+from lead_qualification.tests.test_gates import company
+
 TAG = "LQ existing site"
 ITEM = "LQ-EXISTING-SITE-WORK"
 FIRST_NAMES = ("Anne", "Bruno", "Chloé", "David", "Élise", "Fabien", "Gaëlle", "Hugo", "Inès", "Julien")
@@ -31,25 +34,8 @@ TRADES = ("Menuiserie", "Toitures", "Plomberie", "Électricité", "Maçonnerie",
 TOWNS = ("Lyon", "Villeurbanne", "Vienne", "Bron", "Vénissieux", "Caluire")
 
 
-def company() -> str:
-	return frappe.db.get_single_value("Global Defaults", "default_company") or frappe.db.get_value(
-		"Company", {}, "name"
-	)
-
-
 def item_code() -> str:
-	if not frappe.db.exists("Item", ITEM):
-		frappe.get_doc(
-			{
-				"doctype": "Item",
-				"item_code": ITEM,
-				"item_name": "Travaux de rénovation",
-				"item_group": frappe.db.get_value("Item Group", {"is_group": 0}, "name"),
-				"stock_uom": "Nos",
-				"is_stock_item": 0,
-			}
-		).insert(ignore_permissions=True)
-	return ITEM
+	return gate_tests.item_code(ITEM, "Travaux de rénovation")
 
 
 def quotation_doc(lead: str, rate: float):

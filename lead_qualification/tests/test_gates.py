@@ -28,14 +28,14 @@ def company():
 	return frappe.defaults.get_global_default("company") or frappe.db.get_value("Company", {}, "name")
 
 
-def item_code():
-	code = "LQ-GATE-ITEM"
+def item_code(code: str = "LQ-GATE-ITEM", item_name: str = "Renovation work") -> str:
+	"""A non-stock service item for test quotations (made once)."""
 	if not frappe.db.exists("Item", code):
 		frappe.get_doc(
 			{
 				"doctype": "Item",
 				"item_code": code,
-				"item_name": "Renovation work",
+				"item_name": item_name,
 				"item_group": frappe.db.get_value("Item Group", {"is_group": 0}, "name"),
 				"stock_uom": "Nos",
 				"is_stock_item": 0,
