@@ -347,6 +347,132 @@ def test_bulk_and_single_lead_scoring_agree(rules, leads):
 		assert bulk[v["name"]] == score_lead(v, evs[v["name"]], rules, NOW)
 
 
+# Field rules of every kind, on fields that leads share values of (the bulk path tests each
+# distinct value once and shares Scores between leads that hit alike).
+TEXTS = ("Lyon", " lyon ", "LYON", "Bron", "", None, "Lyon 3e", "Villeurbanne")
+NUMBERS = (None, 0, 0.0, 1, 1.0, True, False, Decimal("5000"), Decimal("5000.00"), 4999.99, 80000, "12")
+DATES = (None, "", "2026-01-01", datetime(2026, 1, 1, 9, 30), datetime(2026, 6, 30).date(), "garbage")
+mixed_field_rule_st = st.one_of(
+	st.builds(
+		lambda i, pts, op, value: rule(
+			rule_name=f"t{i}", field_name="territory", operator=op, value=value, points=pts
+		),
+		st.integers(0, 1000),
+		points_st,
+		st.sampled_from(("equals", "not equals", "in list", "contains", "is set", "is not set")),
+		st.sampled_from(("Lyon", "lyon, Bron", "Lyon\nVilleurbanne", " 3e")),
+	),
+	st.builds(
+		lambda i, pts, op, low, high: rule(
+			rule_name=f"n{i}",
+			field_name="bant_budget_amount",
+			operator=op,
+			value=str(min(low, high)),
+			value_to=str(max(low, high)),
+			points=pts,
+		),
+		st.integers(0, 1000),
+		points_st,
+		st.sampled_from(("equals", "not equals", "greater than", "less than", "between", "is set", "is not set")),
+		st.sampled_from((0, 1, 4999.99, 5000, 80000)),
+		st.sampled_from((0, 1, 5000, 100000)),
+	),
+	st.builds(
+		lambda i, pts, op: rule(
+			rule_name=f"d{i}",
+			dimension="Engagement",
+			field_name="bant_expected_start",
+			operator=op,
+			value="2026-01-01",
+			value_to="2026-03-31",
+			points=pts,
+		),
+		st.integers(0, 1000),
+		points_st,
+		st.sampled_from(("equals", "greater than", "less than", "between", "is set", "is not set")),
+	),
+)
+mixed_lead_st = st.fixed_dictionaries(
+	{
+		"territory": st.sampled_from(TEXTS),
+		"bant_budget_amount": st.sampled_from(NUMBERS),
+		"bant_expected_start": st.sampled_from(DATES),
+	}
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+	st.lists(st.one_of(rule_st, mixed_field_rule_st), max_size=10, unique_by=lambda r: r.name),
+	st.lists(st.tuples(mixed_lead_st, st.lists(event_st, max_size=6)), min_size=1, max_size=30),
+)
+def test_bulk_scoring_agrees_on_shared_values_of_every_kind(rules, leads):
+	values = [{"name": f"L{i}", **lead} for i, (lead, _) in enumerate(leads)]
+	evs = {f"L{i}": e for i, (_, e) in enumerate(leads) if e}
+	bulk = score_many(values, evs, rules, NOW)
+	assert set(bulk) == {v["name"] for v in values}
+	for v in values:
+		single = score_lead(v, evs.get(v["name"], ()), rules, NOW)
+		assert bulk[v["name"]] == single
+		assert bulk[v["name"]].keys == single.keys
+
+
+def test_bulk_scoring_tells_1_from_true():
+	"""1, 1.0 and True are one key of a dict; to a number rule True is not a number."""
+	rules = [rule(rule_name="one", field_name="bant_budget_amount", operator="equals", value="1")]
+	leads = [{"name": "a", "bant_budget_amount": 1}, {"name": "b", "bant_budget_amount": True}]
+	bulk = score_many(leads, {}, rules, NOW)
+	assert bulk["a"] == score_lead(leads[0], (), rules, NOW)
+	assert bulk["b"] == score_lead(leads[1], (), rules, NOW)
+	assert bulk["a"].total == 10
+
+
+# --- ledger keys -------------------------------------------------------------------------
+
+
+def test_a_row_key_depends_on_every_column_of_the_row():
+	row = engine.LedgerRow("r", "Engagement", "Engagement", Decimal("4.00"), Decimal(4), "src", NOW)
+	variants = [
+		engine.LedgerRow("r2", "Engagement", "Engagement", Decimal("4.00"), Decimal(4), "src", NOW),
+		engine.LedgerRow("r", "Fit", "Engagement", Decimal("4.00"), Decimal(4), "src", NOW),
+		engine.LedgerRow("r", "Engagement", "Demographic", Decimal("4.00"), Decimal(4), "src", NOW),
+		engine.LedgerRow("r", "Engagement", "Engagement", Decimal("3.99"), Decimal(4), "src", NOW),
+		engine.LedgerRow("r", "Engagement", "Engagement", Decimal("4.00"), Decimal(5), "src", NOW),
+		engine.LedgerRow("r", "Engagement", "Engagement", Decimal("4.00"), Decimal(4), "src", NOW, True),
+		engine.LedgerRow("r", "Engagement", "Engagement", Decimal("4.00"), Decimal(4), "other", NOW),
+		engine.LedgerRow("r", "Engagement", "Engagement", Decimal("4.00"), Decimal(4), "src", None),
+	]
+	keys = {row.key, *(v.key for v in variants)}
+	assert len(keys) == len(variants) + 1
+	same = engine.LedgerRow("r", "Engagement", "Engagement", Decimal("4.00"), Decimal(4), "src", NOW)
+	assert same.key == row.key and len(row.key) == 2 * engine.KEY_BYTES
+
+
+def test_ledger_keys_are_unique_within_a_lead():
+	"""Two events of one kind at the same time, from the same source, give equal rows."""
+	rules = [activity_rule(points=4)]
+	score = score_lead({}, events(1, 1, 1, 5), rules, NOW)
+	score_twins = [Event("Page Viewed", NOW - timedelta(days=1), "same")] * 3
+	twins = score_lead({}, score_twins, rules, NOW)
+	assert len(set(twins.keys)) == 3 and twins.keys[1] == f"{twins.keys[0]}-2"
+	assert len(set(score.keys)) == len(score.rows)
+
+
+def test_a_decayed_row_changes_its_key_and_only_its_own():
+	"""Tomorrow's decay moves the decaying rule's rows, not the field rules' rows."""
+	rules = [
+		rule(rule_name="budget", field_name="bant_budget_amount", operator="greater than", value="100"),
+		activity_rule(rule_name="visits", points=4, half_life_days=7),
+	]
+	lead = {"bant_budget_amount": 500}
+	evs = events(3)
+	today = score_lead(lead, evs, rules, NOW)
+	tomorrow = score_lead(lead, evs, rules, NOW + timedelta(days=1))
+	assert today.keys[0] == tomorrow.keys[0]
+	assert today.keys[1] != tomorrow.keys[1]
+	assert score_lead(lead, evs, rules, NOW).keys == today.keys
+
+
 def test_fields_and_activity_types_used():
 	rules = [rule(field_name="bant_need", operator="is set"), activity_rule(activity_type="Demo Requested")]
 	assert engine.fields_used(rules) == {"bant_need"}

@@ -21,9 +21,11 @@ Scoring, in short:
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -91,6 +93,9 @@ COLD = "Cold"
 BANDS = (HOT, WARM, COLD)
 
 TWO_PLACES = Decimal("0.01")
+
+# bytes of a ledger row's key (hex-encoded: twice as many characters)
+KEY_BYTES = 5
 
 # How far ahead of `now` an event's stamp may be and still count (as fresh): a stamp taken
 # before the site's time zone moved west (or its clocks went back) looks up to this far ahead.
@@ -359,6 +364,25 @@ class LedgerRow:
 	occurred_on: datetime | None
 	capped: bool = False
 
+	@cached_property
+	def key(self) -> str:
+		"""A short digest of the row's content: the row's identity in the stored ledger, so
+		a re-score rewrites only the rows whose content changed (see `ledger_keys`)."""
+		occurred = self.occurred_on.isoformat(sep=" ") if self.occurred_on else ""
+		text = "\x1f".join(
+			(
+				self.rule,
+				self.dimension,
+				self.category,
+				str(self.points),
+				str(self.base_points),
+				"1" if self.capped else "0",
+				self.source,
+				occurred,
+			)
+		)
+		return hashlib.blake2b(text.encode(), digest_size=KEY_BYTES).hexdigest()
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -430,6 +454,24 @@ class Score:
 	engagement: Decimal
 	band: str
 	rows: tuple[LedgerRow, ...] = field(default_factory=tuple)
+
+	@cached_property
+	def keys(self) -> tuple[str, ...]:
+		return ledger_keys(self.rows)
+
+
+def ledger_keys(rows: Iterable[LedgerRow]) -> tuple[str, ...]:
+	"""The rows' keys, in order, made unique within the lead: a second row with the same
+	content (two identical events) gets "-2", a third "-3". Equal ledgers give equal keys,
+	and a row keeps its key as long as its content and the rows like it before it do."""
+	keys: list[str] = []
+	seen: dict[str, int] = {}
+	for row in rows:
+		key = row.key
+		n = seen.get(key, 0) + 1
+		seen[key] = n
+		keys.append(key if n == 1 else f"{key}-{n}")
+	return tuple(keys)
 
 
 def decay_factor(age_days: float, half_life_days: float | None) -> float:
@@ -542,8 +584,81 @@ def score_many(
 	now: datetime,
 	bands: Bands | None = None,
 ) -> dict[str, Score]:
-	"""The bulk path: the same `score_lead` for each lead (keyed by its "name")."""
-	return {v["name"]: score_lead(v, events_by_lead.get(v["name"], ()), rules, now, bands) for v in leads}
+	"""The bulk path: for each lead (keyed by its "name"), the Score that `score_lead` gives.
+
+	Leads share field values (a territory, a source, a budget bracket): each field rule is
+	tested once per distinct value of its field, and leads without events whose field rules
+	hit alike share one Score. Rules are still applied in their order, by the same
+	`rule_rows`, so the result is `score_lead`'s (tests/test_scoring_engine.py checks it)."""
+	bands = bands or Bands()
+	rules = tuple(rules)
+	has_activity_rules = any(r.is_activity for r in rules)
+	# field rules grouped by the field value they read: (fieldname, kind) -> rule positions
+	groups: dict[tuple, list[int]] = {}
+	for i, r in enumerate(rules):
+		if not r.is_activity:
+			groups.setdefault((r.fieldname, r.kind or "text"), []).append(i)
+	readers = [(fieldname, kind, [(i, rules[i].test) for i in positions], {}) for (fieldname, kind), positions in groups.items()]
+	shared: dict[tuple, Score] = {}
+	out: dict[str, Score] = {}
+	for values in leads:
+		hits: list[tuple[int, ...]] = []
+		for fieldname, kind, tests, memo in readers:
+			raw = values.get(fieldname)
+			# 1, 1.0 and True are equal keys of a dict but not always the same value to a rule
+			key = raw if raw.__class__ is str else (raw.__class__, raw)
+			try:
+				hit = memo[key]
+			except KeyError:
+				value = _coerce(raw, kind)
+				hit = memo[key] = tuple(i for i, test in tests if test(value))
+			except TypeError:  # an unhashable value: not kept
+				value = _coerce(raw, kind)
+				hit = tuple(i for i, test in tests if test(value))
+			hits.append(hit)
+		name = values["name"]
+		events = events_by_lead.get(name) if has_activity_rules else None
+		if events:
+			out[name] = _assemble(rules, hits, tuple(events), now, bands)
+			continue
+		key = tuple(hits)
+		score = shared.get(key)
+		if score is None:
+			score = shared[key] = _assemble(rules, hits, (), now, bands)
+		out[name] = score
+	return out
+
+
+def _assemble(
+	rules: tuple[Rule, ...], hits: list[tuple[int, ...]], events: tuple[Event, ...], now: datetime, bands: Bands
+) -> Score:
+	"""`score_lead`'s loop, with the field rules' results already known (`hits`: the
+	positions of the field rules that hold)."""
+	hit = {i for group in hits for i in group}
+	by_type: dict[str, list[Event]] = {}
+	for e in events:
+		by_type.setdefault(e.activity_type, []).append(e)
+	rows: list[LedgerRow] = []
+	fit = engagement = Decimal(0)
+	for i, rule in enumerate(rules):
+		if rule.is_activity:
+			# rule_rows reads only events of the rule's type, and none is fewer than min_count
+			of_type = by_type.get(rule.activity_type)
+			if not of_type:
+				continue
+			found = [r for r in rule_rows(rule, {}, of_type, now) if r.points != 0 or r.capped]
+		elif i in hit:
+			found = [rule.hit_row]
+		else:
+			continue
+		for r in found:
+			if r.dimension == FIT:
+				fit += r.points
+			else:
+				engagement += r.points
+		rows.extend(found)
+	total = fit + engagement
+	return Score(total, fit, engagement, bands.band(total), tuple(rows))
 
 
 def fields_used(rules: Iterable[Rule]) -> set[str]:
