@@ -373,7 +373,9 @@ mixed_field_rule_st = st.one_of(
 		),
 		st.integers(0, 1000),
 		points_st,
-		st.sampled_from(("equals", "not equals", "greater than", "less than", "between", "is set", "is not set")),
+		st.sampled_from(
+			("equals", "not equals", "greater than", "less than", "between", "is set", "is not set")
+		),
 		st.sampled_from((0, 1, 4999.99, 5000, 80000)),
 		st.sampled_from((0, 1, 5000, 100000)),
 	),

@@ -25,9 +25,9 @@ import hashlib
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from typing import Any
 
 from lead_qualification.time_zones import MAX_ZONE_GAP
@@ -598,7 +598,10 @@ def score_many(
 	for i, r in enumerate(rules):
 		if not r.is_activity:
 			groups.setdefault((r.fieldname, r.kind or "text"), []).append(i)
-	readers = [(fieldname, kind, [(i, rules[i].test) for i in positions], {}) for (fieldname, kind), positions in groups.items()]
+	readers = [
+		(fieldname, kind, [(i, rules[i].test) for i in positions], {})
+		for (fieldname, kind), positions in groups.items()
+	]
 	shared: dict[tuple, Score] = {}
 	out: dict[str, Score] = {}
 	for values in leads:
@@ -630,7 +633,11 @@ def score_many(
 
 
 def _assemble(
-	rules: tuple[Rule, ...], hits: list[tuple[int, ...]], events: tuple[Event, ...], now: datetime, bands: Bands
+	rules: tuple[Rule, ...],
+	hits: list[tuple[int, ...]],
+	events: tuple[Event, ...],
+	now: datetime,
+	bands: Bands,
 ) -> Score:
 	"""`score_lead`'s loop, with the field rules' results already known (`hits`: the
 	positions of the field rules that hold)."""

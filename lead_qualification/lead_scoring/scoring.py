@@ -4,9 +4,11 @@ writes scores and ledger rows back, for one lead (on save) or many (bulk, set-ba
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 import frappe
@@ -155,7 +157,7 @@ def events_for(leads: Sequence[str], activity_types: Iterable[str]) -> dict[str,
 
 
 def needs_rescore(doc, rules: Sequence[engine.Rule]) -> bool:
-	if doc.is_new() or not doc.get("lq_scored_on"):
+	if doc.is_new() or doc.flags.lq_force_rescore or not doc.get("lq_scored_on"):
 		return True
 	before = doc.get_doc_before_save()
 	if not before:
@@ -170,6 +172,7 @@ def needs_rescore(doc, rules: Sequence[engine.Rule]) -> bool:
 def score_doc(doc) -> engine.Score | None:
 	"""On Lead validate: recompute the score when a field that rules read has changed.
 	The ledger rows are written after the save (write_after_save)."""
+	keep_stored_score(doc)
 	rules = load_rules()
 	if not needs_rescore(doc, rules):
 		return None
@@ -182,22 +185,55 @@ def score_doc(doc) -> engine.Score | None:
 	return score
 
 
+SCORE_FIELDS = (
+	"lq_score",
+	"lq_fit_score",
+	"lq_engagement_score",
+	"lq_score_band",
+	"lq_scored_on",
+	"lq_ledger_keys",
+	"lq_has_activity",
+)
+
+
+def keep_stored_score(doc) -> None:
+	"""A save starts from the stored score: a re-score or an activity that committed while
+	this document was open (the daily decay, an e-mail received) must not be undone by the
+	save writing the values the document was loaded with. These fields are the app's alone;
+	a save that re-scores then sets them anew."""
+	before = None if doc.is_new() else doc.get_doc_before_save()
+	if before:
+		for fieldname in SCORE_FIELDS:
+			doc.set(fieldname, before.get(fieldname))
+
+
 def set_score_fields(doc, score: engine.Score, now) -> None:
 	doc.lq_score = float(score.total)
 	doc.lq_fit_score = float(score.fit)
 	doc.lq_engagement_score = float(score.engagement)
 	doc.lq_score_band = score.band
 	doc.lq_scored_on = now
+	doc.lq_ledger_keys = keys_text(score)
 
 
-def write_after_save(doc) -> None:
+def write_after_save(doc, new: bool = False) -> None:
+	"""The ledger of the score computed on validate (once: the flag is cleared)."""
 	score = doc.flags.lq_score
 	doc.flags.lq_score = None
 	if score is not None:
-		write_ledger({doc.name: score.rows})
+		replace_ledger(doc.name, score, new=new)
 
 
 # --- ledger -----------------------------------------------------------------------
+#
+# A lead's ledger rows are named after the lead and each row's content key
+# (engine.LedgerRow.key), and the Lead keeps the list of its rows' keys (lq_ledger_keys,
+# "v1 <key> <key> ..."). A bulk re-score compares the keys it computes with the stored ones
+# and writes only the difference: a rule edit rewrites the rows of that rule, the daily
+# decay the rows that moved by a cent, and nothing for a lead whose rows did not change.
+# The keys and the rows are written in one transaction, with the Lead row locked.
+
+KEYS_VERSION = "v1"
 
 ENTRY_COLUMNS = (
 	"name",
@@ -217,46 +253,106 @@ ENTRY_COLUMNS = (
 )
 
 
-def entry_name(lead: str, index: int) -> str:
+def keys_text(score: engine.Score) -> str:
+	return " ".join((KEYS_VERSION, *score.keys))
+
+
+def stored_keys(text: str | None) -> frozenset[str] | None:
+	"""The keys a Lead's lq_ledger_keys lists; None when unknown (never written, or by an
+	older version): then its rows are replaced by lead."""
+	parts = (text or "").split()
+	if not parts or parts[0] != KEYS_VERSION:
+		return None
+	return frozenset(parts[1:])
+
+
+def entry_name(lead: str, key: str) -> str:
 	"""Ledger rows are named after their lead, so a lead's rows sit together in the table."""
-	name = f"{lead}-{index:03d}"
-	return name if len(name) <= 140 else f"{frappe.generate_hash(length=20)}-{index:03d}"
+	name = f"{lead}-{key}"
+	return name if len(name) <= 140 else f"{hashlib.sha1(lead.encode()).hexdigest()[:32]}-{key}"
 
 
-def write_ledger(rows_by_lead: dict[str, Sequence[engine.LedgerRow]]) -> None:
-	"""Replace the ledger rows of these leads: one delete, then multi-row inserts.
+def replace_ledger(lead: str, score: engine.Score, new: bool = False) -> None:
+	"""One lead's ledger becomes the score's rows, whatever was stored: other rows are
+	deleted, the score's written (kept if already there). Used on a Lead save."""
+	if not new:
+		names = tuple(entry_name(lead, k) for k in score.keys)
+		if names:
+			frappe.db.sql(
+				"delete from `tabLead Score Entry` where lead = %(lead)s and name not in %(names)s",
+				{"lead": lead, "names": names},
+			)
+		else:
+			frappe.db.sql("delete from `tabLead Score Entry` where lead = %(lead)s", {"lead": lead})
+	insert_entries([(lead, key, row) for key, row in zip(score.keys, score.rows)])
+
+
+def write_ledger_changes(scores: dict[str, engine.Score], stored: dict[str, StoredScore]) -> tuple[int, int]:
+	"""Write the rows of these scores that the stored ledger does not have, and delete the
+	stored rows they no longer have. Returns (rows deleted, rows written)."""
+	unknown: list[str] = []
+	deletes: list[str] = []
+	inserts: list[tuple[str, str, engine.LedgerRow]] = []
+	for lead, score in scores.items():
+		before = stored.get(lead)
+		old = stored_keys(before.keys) if before else None
+		if old is None:
+			unknown.append(lead)
+			inserts.extend((lead, k, row) for k, row in zip(score.keys, score.rows))
+			continue
+		new = score.keys
+		if old:
+			gone = old.difference(new)
+			deletes.extend(entry_name(lead, k) for k in gone)
+		inserts.extend((lead, k, row) for k, row in zip(new, score.rows) if k not in old)
+	deleted = 0
+	for i in range(0, len(unknown), 5000):
+		frappe.db.sql(
+			"delete from `tabLead Score Entry` where lead in %(leads)s",
+			{"leads": tuple(unknown[i : i + 5000])},
+		)
+	for i in range(0, len(deletes), 5000):
+		frappe.db.sql(
+			"delete from `tabLead Score Entry` where name in %(names)s",
+			{"names": tuple(deletes[i : i + 5000])},
+		)
+		deleted += len(deletes[i : i + 5000])
+	insert_entries(inserts)
+	return deleted, len(inserts)
+
+
+def insert_entries(entries: Sequence[tuple[str, str, engine.LedgerRow]]) -> None:
+	"""Multi-row inserts of ledger rows (lead, key, row). A row already there under its name
+	has that content (the name carries the content's key), so it is kept as it is.
 
 	The VALUES text is built here with literals escaped once per distinct value: this is
-	the hot loop of a bulk re-score (about ten rows per lead)."""
-	if not rows_by_lead:
+	the hot loop of a bulk re-score."""
+	if not entries:
 		return
-	frappe.db.sql("delete from `tabLead Score Entry` where lead in %(leads)s", {"leads": tuple(rows_by_lead)})
 	lit = SqlLiterals()
 	now = now_datetime()
 	user = lit(frappe.session.user)
 	tail = f"{user}, {user}, {lit(now)}, {lit(now)})"
-	rule_parts: dict = {}
+	row_parts: dict = {}
 	values = []
-	for lead, rows in rows_by_lead.items():
-		lead_literal = lit(lead)
-		for i, r in enumerate(rows):
-			key = (r.rule, r.dimension, r.category, r.base_points)
-			rule_part = rule_parts.get(key)
-			if rule_part is None:
-				rule_part = rule_parts[key] = (
-					f"{lit(r.rule)}, {lit(r.dimension)}, {lit(r.category)}, {{points}}, {r.base_points}"
-				)
-			name = entry_name(lead, i)
-			# the name is the lead's name plus "-NNN": reuse the lead's escaped literal
-			name_literal = f"{lead_literal[:-1]}-{i:03d}'" if name.startswith(lead) else lit(name)
-			values.append(
-				f"({name_literal}, {lead_literal}, {rule_part.format(points=r.points)}, "
+	for lead, key, r in entries:
+		# a field rule's row is one object shared by every lead it hits: its part once
+		part = row_parts.get(id(r))
+		if part is None:
+			part = row_parts[id(r)] = (
+				f"{lit(r.rule)}, {lit(r.dimension)}, {lit(r.category)}, {r.points}, {r.base_points}, "
 				f"{1 if r.capped else 0}, {lit(r.source[:140])}, {lit(r.occurred_on)}, {tail}"
 			)
+		lead_literal = lit(lead)
+		name = entry_name(lead, key)
+		# the name is the lead's name plus "-<key>": reuse the lead's escaped literal
+		name_literal = f"{lead_literal[:-1]}-{key}'" if name.startswith(lead) else lit(name)
+		values.append(f"({name_literal}, {lead_literal}, {part}")
 	columns = ", ".join(f"`{c}`" for c in ENTRY_COLUMNS)
 	for i in range(0, len(values), 5000):
 		frappe.db.sql(
-			f"insert into `tabLead Score Entry` ({columns}) values {', '.join(values[i : i + 5000])}"
+			f"insert into `tabLead Score Entry` ({columns}) values {', '.join(values[i : i + 5000])} "
+			"on duplicate key update `modified` = `modified`"
 		)
 
 
@@ -309,105 +405,204 @@ def ledger(lead: str) -> list[dict]:
 # --- many leads: bulk, set-based ---------------------------------------------------------
 
 
-def score_batch(
-	names: Sequence[str], rules: Sequence[engine.Rule], bands: engine.Bands, now
-) -> tuple[dict[str, engine.Score], dict[str, float]]:
-	"""Scores of these leads, and the (score, band) they had before: promotion and nurture
-	react to a change."""
-	fields = sorted(
-		{
-			"name",
-			"lq_score",
-			"lq_fit_score",
-			"lq_engagement_score",
-			"lq_score_band",
-			*engine.fields_used(rules),
-		}
+@dataclass(frozen=True)
+class StoredScore:
+	"""A lead's score as stored before a re-score: promotion and nurture react to a change,
+	and the ledger is written as the difference from `keys`."""
+
+	total: float
+	band: str | None
+	fit: float
+	engagement: float
+	keys: str | None
+
+
+STORED_COLUMNS = (
+	"lq_score",
+	"lq_fit_score",
+	"lq_engagement_score",
+	"lq_score_band",
+	"lq_ledger_keys",
+	"lq_has_activity",
+)
+SCORES_TABLE = "lq_new_scores"
+
+
+def read_leads(
+	rules: Sequence[engine.Rule],
+	*,
+	names: Sequence[str] | None = None,
+	after: str = "",
+	limit: int = BATCH_SIZE,
+	only_with_activity: bool = False,
+) -> list[dict]:
+	"""The stored score and the fields the rules read: of these leads (`names`), or of the
+	next `limit` leads after `after` in name order (a batch read by key: no list of every
+	lead is held, however many there are). The Lead rows are locked until the transaction
+	ends, so a Lead save cannot change a ledger between this read and the batch's writes."""
+	columns = ("name", *STORED_COLUMNS, *sorted(engine.fields_used(rules) - {"name", *STORED_COLUMNS}))
+	select = ", ".join(f"`{c}`" for c in columns)
+	if names is not None:
+		if not names:
+			return []
+		return frappe.db.sql(
+			f"select {select} from `tabLead` where name in %(names)s order by name for update",
+			{"names": tuple(names)},
+			as_dict=True,
+		)
+	condition = "and lq_has_activity = 1" if only_with_activity else ""
+	return frappe.db.sql(
+		f"select {select} from `tabLead` where name > %(after)s {condition} "
+		"order by name limit %(limit)s for update",
+		{"after": after, "limit": int(limit)},
+		as_dict=True,
 	)
-	values = frappe.get_all(
-		"Lead", filters={"name": ("in", list(names))}, fields=fields, order_by="name asc", limit_page_length=0
-	)
-	previous = {
-		v.name: (flt(v.lq_score), v.lq_score_band, flt(v.lq_fit_score), flt(v.lq_engagement_score))
-		for v in values
+
+
+def score_rows(
+	rows: Sequence[dict], rules: Sequence[engine.Rule], bands: engine.Bands, now
+) -> tuple[dict[str, engine.Score], dict[str, StoredScore]]:
+	"""Scores of these leads (rows of read_leads), and what they had before."""
+	types = engine.activity_types_used(rules)
+	active = [r["name"] for r in rows if r["lq_has_activity"]] if types else []
+	events = events_for(active, types) if active else {}
+	stored = {
+		r["name"]: StoredScore(
+			flt(r["lq_score"]),
+			r["lq_score_band"],
+			flt(r["lq_fit_score"]),
+			flt(r["lq_engagement_score"]),
+			r["lq_ledger_keys"],
+		)
+		for r in rows
 	}
-	events = events_for(names, engine.activity_types_used(rules))
-	return engine.score_many(values, events, rules, now, bands), previous
+	return engine.score_many(rows, events, rules, now, bands), stored
 
 
-def unchanged(score: engine.Score, before: tuple | None) -> bool:
-	"""Same total, band, fit and engagement as stored: the stored ledger still adds up to
-	the score, so a bulk run leaves the lead alone (most leads, on a daily decay run)."""
-	if not before:
-		return False
-	total, band, fit, engagement = before
-	return (
-		band == score.band
-		and round(total, 2) == float(score.total)
-		and round(fit, 2) == float(score.fit)
-		and round(engagement, 2) == float(score.engagement)
-	)
+def changed_scores(
+	scores: dict[str, engine.Score], stored: dict[str, StoredScore]
+) -> dict[str, engine.Score]:
+	"""The scores that differ from the stored ones: another total, band, fit or engagement, or
+	ledger rows that moved (the daily decay leaves most leads alone)."""
+	out = {}
+	for name, score in scores.items():
+		before = stored.get(name)
+		if (
+			before is None
+			or before.keys != keys_text(score)
+			or before.band != score.band
+			or round(before.total, 2) != float(score.total)
+			or round(before.fit, 2) != float(score.fit)
+			or round(before.engagement, 2) != float(score.engagement)
+		):
+			out[name] = score
+	return out
 
 
-def write_scores(scores: dict[str, engine.Score], now, previous: dict[str, tuple] | None = None) -> None:
-	"""One UPDATE ... CASE statement per chunk for the score columns, then the ledger;
-	with `previous`, only the leads whose score changed are written."""
-	if previous:
-		scores = {n: s for n, s in scores.items() if not unchanged(s, previous.get(n))}
+def write_scores(scores: dict[str, engine.Score], now, stored: dict[str, StoredScore]) -> tuple[int, int]:
+	"""Write these (changed) scores: their ledger rows that changed, then the Lead's score
+	columns. Returns (ledger rows deleted, ledger rows written)."""
 	if not scores:
-		return
+		return 0, 0
+	counts = write_ledger_changes(scores, stored)
+	if frappe.flags.lq_scores_table:
+		update_leads_by_table(scores, now)
+	else:
+		update_leads_by_case(scores, now)
+	return counts
+
+
+def _score_values(score: engine.Score) -> tuple:
+	return (score.total, score.fit, score.engagement, score.band, keys_text(score))
+
+
+SCORE_COLUMNS = ("lq_score", "lq_fit_score", "lq_engagement_score", "lq_score_band", "lq_ledger_keys")
+
+
+def update_leads_by_case(scores: dict[str, engine.Score], now) -> None:
+	"""One UPDATE ... CASE statement per 1,000 leads (for a few leads, mid-transaction)."""
 	literal = SqlLiterals()
 	names = list(scores)
 	for i in range(0, len(names), 1000):
 		chunk = names[i : i + 1000]
 		keys = [literal(n) for n in chunk]
+		values = [_score_values(scores[n]) for n in chunk]
 		sets = []
-		for column, getter in (
-			("lq_score", lambda s: s.total),
-			("lq_fit_score", lambda s: s.fit),
-			("lq_engagement_score", lambda s: s.engagement),
-			("lq_score_band", lambda s: s.band),
-		):
-			cases = " ".join(f"when {k} then {literal(getter(scores[n]))}" for k, n in zip(keys, chunk))
+		for c, column in enumerate(SCORE_COLUMNS):
+			cases = " ".join(f"when {k} then {literal(v[c])}" for k, v in zip(keys, values))
 			sets.append(f"`{column}` = case `name` {cases} end")
 		frappe.db.sql(
 			f"update `tabLead` set {', '.join(sets)}, `lq_scored_on` = {literal(now)} "
 			f"where `name` in ({', '.join(keys)})"
 		)
-	write_ledger({n: s.rows for n, s in scores.items()})
+
+
+def create_scores_table() -> None:
+	"""A temporary table (this connection's own) that a bulk re-score fills with each batch's
+	scores before one UPDATE ... JOIN. Created between transactions: Frappe refuses DDL in a
+	transaction with writes, as it would commit it."""
+	frappe.db.sql(
+		f"""create temporary table if not exists `{SCORES_TABLE}` (
+			`name` varchar(140) not null primary key,
+			`lq_score` decimal(21,9), `lq_fit_score` decimal(21,9), `lq_engagement_score` decimal(21,9),
+			`lq_score_band` varchar(140), `lq_ledger_keys` text
+		) character set utf8mb4 collate utf8mb4_unicode_ci"""
+	)
+	frappe.flags.lq_scores_table = True
+
+
+def drop_scores_table() -> None:
+	frappe.flags.lq_scores_table = False
+	frappe.db.sql(f"drop temporary table if exists `{SCORES_TABLE}`")
+
+
+def update_leads_by_table(scores: dict[str, engine.Score], now) -> None:
+	frappe.db.sql(f"delete from `{SCORES_TABLE}`")
+	insert_rows(SCORES_TABLE, ("name", *SCORE_COLUMNS), [(n, *_score_values(s)) for n, s in scores.items()])
+	sets = ", ".join(f"l.`{c}` = s.`{c}`" for c in SCORE_COLUMNS)
+	frappe.db.sql(
+		f"update `tabLead` l join `{SCORES_TABLE}` s on s.`name` = l.`name` "
+		f"set {sets}, l.`lq_scored_on` = %(now)s",
+		{"now": now},
+	)
 
 
 def rescore_leads(names: Sequence[str], now=None) -> dict[str, engine.Score]:
 	"""Score these leads with the bulk path (used for one lead after an activity, too)."""
 	now = now or now_datetime()
-	scores, previous = score_batch(names, load_rules(), get_bands(), now)
-	write_scores(scores, now, previous)
-	after_scores_changed(scores, previous)
+	rules = load_rules()
+	scores, stored = score_rows(read_leads(rules, names=names), rules, get_bands(), now)
+	changed = changed_scores(scores, stored)
+	write_scores(changed, now, stored)
+	after_scores_changed(changed, stored)
 	return scores
 
 
 def after_scores_changed(
-	scores: dict[str, engine.Score], previous: dict[str, tuple], bulk: bool = False
+	scores: dict[str, engine.Score], stored: dict[str, StoredScore], bulk: bool = False
 ) -> None:
 	"""Announce what the re-score changed (band, score); the features that react to it listen
 	through hooks.py's lead_change_listeners, so scoring knows none of them."""
 	from lead_qualification import lead_events
 
+	if not scores:
+		return
 	lead_events.announce(
 		lead_events.rescored_changes(
 			{n: (float(s.total), s.band) for n, s in scores.items()},
-			{n: (flt(p[0]), p[1]) for n, p in previous.items()},
+			{n: (stored[n].total, stored[n].band) for n in scores if n in stored},
 		),
 		bulk=bulk,
 	)
 
 
 def rescore_all(
-	reason: str = "", only_with_activity: bool = False, batch_size: int = BATCH_SIZE, run=None
+	reason: str = "", only_with_activity: bool = False, batch_size: int = BATCH_SIZE, run=None, now=None
 ) -> str:
-	"""Re-score every lead in batches, committing after each batch (a deliberate commit:
-	this runs in a background job, and per-batch commits keep row locks short).
-	Progress is kept on a Lead Scoring Run. Returns the run's name."""
+	"""Re-score every lead in batches read by key, committing after each batch (a deliberate
+	commit: this runs in a background job, and per-batch commits keep row locks short).
+	Only what changed is written. Progress is kept on a Lead Scoring Run. Returns its name.
+	`now` is the time the scores are computed for (now by default)."""
 	run = run or new_run(reason)
 	started = time.monotonic()
 	try:
@@ -420,16 +615,32 @@ def rescore_all(
 			update_modified=False,
 		)
 		frappe.db.commit()
-		rules, bands, now = load_rules(), get_bands(), now_datetime()
-		done = 0
-		for batch in lead_batches(batch_size, only_with_activity):
-			scores, previous = score_batch(batch, rules, bands, now)
-			write_scores(scores, now, previous)
-			after_scores_changed(scores, previous, bulk=True)
-			done += len(batch)
+		create_scores_table()
+		rules, bands, now = load_rules(), get_bands(), now or now_datetime()
+		done = changed_count = deleted = written = 0
+		after = ""
+		while rows := read_leads(rules, after=after, limit=batch_size, only_with_activity=only_with_activity):
+			after = rows[-1]["name"]
+			scores, stored = score_rows(rows, rules, bands, now)
+			changed = changed_scores(scores, stored)
+			rows_deleted, rows_written = write_scores(changed, now, stored)
+			after_scores_changed(changed, stored, bulk=True)
+			deleted += rows_deleted
+			written += rows_written
+			done += len(rows)
+			changed_count += len(changed)
 			progress = min(100, 100 * done / total) if total else 100
 			frappe.db.set_value(
-				RUN_DOCTYPE, run, {"processed": done, "progress": progress}, update_modified=False
+				RUN_DOCTYPE,
+				run,
+				{
+					"processed": done,
+					"changed": changed_count,
+					"rows_written": written,
+					"rows_deleted": deleted,
+					"progress": progress,
+				},
+				update_modified=False,
 			)
 			frappe.db.commit()
 			frappe.publish_progress(progress, title=_("Re-scoring leads"), description=f"{done}/{total}")
@@ -440,6 +651,9 @@ def rescore_all(
 			{
 				"status": "Completed",
 				"processed": done,
+				"changed": changed_count,
+				"rows_written": written,
+				"rows_deleted": deleted,
 				"progress": 100,
 				"finished_on": now_datetime(),
 				"leads_per_second": done / elapsed if elapsed else 0,
@@ -458,24 +672,10 @@ def rescore_all(
 		frappe.db.commit()
 		frappe.log_error(title=_("Lead re-scoring failed"))
 		raise
+	finally:
+		if frappe.flags.lq_scores_table:
+			drop_scores_table()
 	return run
-
-
-def lead_batches(batch_size: int, only_with_activity: bool = False) -> Iterator[list[str]]:
-	"""The leads' names in batches, in name order, read a batch at a time (by key, after the
-	last name of the previous batch): no list of every lead is held, however many there are,
-	and a lead added during the run is still reached."""
-	condition = "and lq_has_activity = 1" if only_with_activity else ""
-	last = ""
-	while True:
-		names = frappe.db.sql_list(
-			f"select name from `tabLead` where name > %(last)s {condition} order by name limit %(limit)s",
-			{"last": last, "limit": int(batch_size)},
-		)
-		if not names:
-			return
-		yield names
-		last = names[-1]
 
 
 def new_run(reason: str) -> str:

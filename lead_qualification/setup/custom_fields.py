@@ -235,6 +235,17 @@ def _lead_score_fields(after: str) -> list[dict]:
 			"hidden": 1,
 			"no_copy": 1,
 		},
+		{
+			# the keys of the lead's ledger rows: a re-score writes only the rows that changed
+			"fieldname": "lq_ledger_keys",
+			"fieldtype": "Small Text",
+			"label": "Ledger Keys",
+			"read_only": 1,
+			"hidden": 1,
+			"no_copy": 1,
+			"print_hide": 1,
+			"report_hide": 1,
+		},
 		{"fieldname": "lq_score_breakdown_section", "fieldtype": "Section Break", "label": "Why This Score"},
 		{"fieldname": "lq_score_breakdown", "fieldtype": "HTML", "label": "Why This Score"},
 	]

@@ -327,7 +327,7 @@ class TestBulkRescore(ScoringTestCase):
 		# per-lead: force every lead through a document save
 		for n in names:
 			doc = frappe.get_doc("Lead", n)
-			doc.lq_scored_on = None
+			doc.flags.lq_force_rescore = True
 			doc.save()
 			self.assertEqual((doc.lq_score, doc.lq_score_band), stored[n])
 			self.assertEqual(sorted((r.rule, r.points) for r in scoring.ledger(n)), ledgers[n])
@@ -362,3 +362,122 @@ class TestBulkRun(LeadQualificationTestCase):
 				frappe.db.delete("Lead Score Entry", {"lead": n})
 				frappe.delete_doc("Lead", n, force=True)
 			frappe.db.commit()
+
+
+def assert_ledger_matches_keys(case, lead_name):
+	"""The stored keys name exactly the stored rows, and the rows add up to the score."""
+	keys = scoring.stored_keys(frappe.db.get_value("Lead", lead_name, "lq_ledger_keys"))
+	case.assertIsNotNone(keys)
+	rows = set(frappe.get_all("Lead Score Entry", filters={"lead": lead_name}, pluck="name"))
+	case.assertEqual(rows, {scoring.entry_name(lead_name, k) for k in keys})
+	case.assertEqual(frappe.db.get_value("Lead", lead_name, "lq_score"), ledger_total(lead_name))
+
+
+def entries(lead_name) -> dict:
+	return {
+		r.rule: (r.name, r.points, r.creation)
+		for r in frappe.get_all(
+			"Lead Score Entry", filters={"lead": lead_name}, fields=["name", "rule", "points", "creation"]
+		)
+	}
+
+
+class TestLedgerChanges(ScoringTestCase):
+	"""A re-score writes the ledger rows that changed, and only those."""
+
+	def test_a_rule_edit_rewrites_that_rule_s_rows_only(self):
+		lead = make_lead(bant_budget_status="Confirmed", bant_budget_amount=15000)
+		assert_ledger_matches_keys(self, lead.name)
+		before = entries(lead.name)
+		self.assertEqual(set(before), {"T budget", "T big"})
+		frappe.db.set_value("Lead Scoring Rule", "T big", "points", 12)
+		scoring.clear_rules_cache()
+		scoring.rescore_leads([lead.name])
+		after = entries(lead.name)
+		self.assertEqual(after["T budget"], before["T budget"])  # same row: name, points, creation
+		self.assertNotEqual(after["T big"][0], before["T big"][0])
+		self.assertEqual(after["T big"][1], 12)
+		self.assertEqual(frappe.db.get_value("Lead", lead.name, "lq_score"), 32)
+		assert_ledger_matches_keys(self, lead.name)
+
+	def test_a_rescore_that_changes_nothing_writes_nothing(self):
+		lead = make_lead(bant_budget_status="Confirmed")
+		activities.record(lead.name, "Email Received", event_id=f"t-same-{lead.name}")
+		stamp = frappe.db.get_value("Lead", lead.name, "lq_scored_on")
+		before = entries(lead.name)
+		now = add_days(now_datetime(), 0)
+		scoring.rescore_leads([lead.name], now=now)
+		self.assertEqual(entries(lead.name), before)
+		self.assertEqual(frappe.db.get_value("Lead", lead.name, "lq_scored_on"), stamp)
+
+	def test_decay_moves_the_decaying_rows_only(self):
+		lead = make_lead(bant_budget_status="Confirmed")
+		activities.record(
+			lead.name, "Email Received", add_days(now_datetime(), -10), event_id=f"t-decay-{lead.name}"
+		)
+		before = entries(lead.name)
+		scoring.rescore_leads([lead.name], now=add_days(now_datetime(), 1))
+		after = entries(lead.name)
+		self.assertEqual(after["T budget"], before["T budget"])
+		self.assertLess(after["T replied"][1], before["T replied"][1])
+		self.assertNotEqual(after["T replied"][0], before["T replied"][0])
+		assert_ledger_matches_keys(self, lead.name)
+
+	def test_a_ledger_written_before_keys_is_replaced_whole(self):
+		"""Leads scored by an earlier version have rows named <lead>-000 and no keys."""
+		lead = make_lead(bant_budget_status="Confirmed", bant_budget_amount=15000)
+		frappe.db.sql("delete from `tabLead Score Entry` where lead = %s", lead.name)
+		for i, (rule, points) in enumerate((("T budget", 20), ("T big", 10), ("T gone", 3))):
+			frappe.get_doc(
+				{
+					"doctype": "Lead Score Entry",
+					"name": f"{lead.name}-{i:03d}",
+					"lead": lead.name,
+					"rule": rule,
+					"dimension": "Fit",
+					"category": "Demographic",
+					"points": points,
+					"base_points": points,
+				}
+			).db_insert()
+		frappe.db.set_value(
+			"Lead", lead.name, {"lq_ledger_keys": None, "lq_score": 33}, update_modified=False
+		)
+		scoring.rescore_leads([lead.name])
+		self.assertEqual(set(entries(lead.name)), {"T budget", "T big"})
+		assert_ledger_matches_keys(self, lead.name)
+
+	def test_a_save_of_a_document_opened_before_a_rescore_keeps_the_new_score(self):
+		lead = make_lead(bant_budget_status="Confirmed")
+		opened = frappe.get_doc("Lead", lead.name)
+		activities.record(lead.name, "Demo Requested", event_id=f"t-open-{lead.name}")
+		self.assertEqual(frappe.db.get_value("Lead", lead.name, "lq_score"), 35)
+		opened.website = "https://example.com/atelier"  # a field no rule reads: no re-score
+		opened.save()
+		self.assertEqual(frappe.db.get_value("Lead", lead.name, ["lq_score", "lq_has_activity"]), (35, 1))
+		assert_ledger_matches_keys(self, lead.name)
+		# and one that re-scores counts the activity too
+		opened.bant_budget_amount = 20000
+		opened.save()
+		self.assertEqual(frappe.db.get_value("Lead", lead.name, "lq_score"), 45)
+		assert_ledger_matches_keys(self, lead.name)
+
+	def test_a_save_replaces_rows_whatever_was_stored(self):
+		"""A Lead save does not trust the stored keys: it deletes the rows it does not have."""
+		lead = make_lead(bant_budget_status="Confirmed")
+		frappe.get_doc(
+			{
+				"doctype": "Lead Score Entry",
+				"lead": lead.name,
+				"rule": "T stray",
+				"dimension": "Fit",
+				"category": "Demographic",
+				"points": 4,
+				"base_points": 4,
+			}
+		).db_insert()
+		lead.reload()
+		lead.bant_budget_amount = 20000
+		lead.save()
+		self.assertEqual(set(entries(lead.name)), {"T budget", "T big"})
+		assert_ledger_matches_keys(self, lead.name)

@@ -2,7 +2,6 @@
 limits, e-mail through Email Queue, call tasks as ToDos."""
 
 import email
-import re
 import zlib
 from contextlib import contextmanager
 from datetime import timedelta

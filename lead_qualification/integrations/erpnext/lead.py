@@ -18,6 +18,8 @@ def validate(doc, method=None):
 	lead_privacy.record_basis(doc)
 	if scoring.is_enabled():
 		scoring.score_doc(doc)
+	else:
+		scoring.keep_stored_score(doc)
 	if qualification.is_enabled():
 		qualification.apply_to_lead(doc)
 
@@ -39,10 +41,10 @@ def on_update(doc, method=None):
 def after_insert(doc, method=None):
 	if doc.flags.ignore_lead_qualification or not scoring.is_enabled():
 		return
-	if activities.record_web_form_submission(doc):
-		# the activity re-scored the lead and wrote its whole ledger; the rows computed on
-		# validate, without the activity, must not replace them in on_update
-		doc.flags.lq_score = None
+	# the ledger of the score computed on validate, now, so that the stored rows match the
+	# stored keys before an activity re-scores the lead (on_update then has nothing to write)
+	scoring.write_after_save(doc, new=True)
+	activities.record_web_form_submission(doc)
 
 
 # rows of the app's own that only make sense with their lead

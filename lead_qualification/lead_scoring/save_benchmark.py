@@ -1,0 +1,138 @@
+"""Lead saves with the app against a site without it, side by side in one process.
+
+	cd ~/frappe-bench/sites
+	../env/bin/python -m lead_qualification.lead_scoring.save_benchmark APP_SITE BASELINE_SITE
+
+APP_SITE has ERPNext and this app, BASELINE_SITE ERPNext alone (same bench, so the same
+Frappe and ERPNext code, database server and Redis). The two sites take turns, in blocks:
+each block inserts leads, then changes on each a field that no scoring rule reads, and rolls
+everything back, so both sites keep the data they had. The first block of each site and the
+first saves of every block (caches filling after the switch) are not counted.
+
+ERPNext's Lead validation looks the e-mail address up on Gravatar over the network, with a
+5-second timeout that every lookup hits on a machine without internet: the lookup is left
+out on both sides (it is the same code on both, and is not the app's).
+
+It prints the medians and their ratios (targets: insert <= 1.2x, update <= 1.1x); it asserts
+nothing. Don't run it on a production site: it writes leads, then rolls them back.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+
+import frappe
+
+# fields of a Lead that an update may change; the first that no enabled rule reads is used
+UPDATE_CANDIDATES = ("website", "fax", "job_title", "whatsapp_no", "city")
+
+
+def _print(label, value):
+	print(f"{label:<62} {value}", flush=True)
+
+
+def connect(site: str) -> None:
+	frappe.init(site=site, sites_path=".")
+	frappe.connect()
+	frappe.set_user("Administrator")
+	import erpnext.crm.doctype.lead.lead as erpnext_lead
+
+	erpnext_lead.has_gravatar = lambda email: ""
+
+
+def disconnect() -> None:
+	frappe.db.rollback()
+	frappe.destroy()
+
+
+def field_no_rule_reads(app_site: str) -> str:
+	connect(app_site)
+	try:
+		from lead_qualification.lead_scoring import engine, scoring
+
+		used = engine.fields_used(scoring.load_rules())
+		return next(f for f in UPDATE_CANDIDATES if f not in used)
+	finally:
+		disconnect()
+
+
+def block(site: str, size: int, fieldname: str, skip: int) -> tuple[list[float], list[float], int]:
+	"""Insert `size` leads, then update each; times in seconds (the first `skip` of each
+	left out), and the number of leads the site holds. Everything is rolled back."""
+	connect(site)
+	inserts, updates = [], []
+	try:
+		leads = frappe.db.count("Lead")
+		names = []
+		for i in range(size):
+			tag = frappe.generate_hash(length=8)
+			doc = frappe.get_doc(
+				{
+					"doctype": "Lead",
+					"first_name": f"Save {tag}",
+					"last_name": "Benchmark",
+					"email_id": f"save-{tag}@example.com",
+					"mobile_no": f"+33 6 12 34 {i % 100:02d} {i % 97:02d}",
+					"company_name": f"Atelier {tag}",
+					"source": "Advertisement" if frappe.db.exists("Lead Source", "Advertisement") else None,
+				}
+			)
+			start = time.perf_counter()
+			doc.insert(ignore_permissions=True)
+			elapsed = time.perf_counter() - start
+			if i >= skip:
+				inserts.append(elapsed)
+			names.append(doc.name)
+		for i, name in enumerate(names):
+			doc = frappe.get_doc("Lead", name)
+			doc.set(fieldname, f"changed {i}" if fieldname != "website" else f"https://example.com/{i}")
+			start = time.perf_counter()
+			doc.save(ignore_permissions=True)
+			elapsed = time.perf_counter() - start
+			if i >= skip:
+				updates.append(elapsed)
+	finally:
+		disconnect()
+	return inserts, updates, leads
+
+
+def run(app_site: str, baseline_site: str, blocks: int = 6, size: int = 30, skip: int = 5) -> dict:
+	fieldname = field_no_rule_reads(app_site)
+	times = {app_site: ([], []), baseline_site: ([], [])}
+	counts = {}
+	for b in range(blocks + 1):
+		for site in (app_site, baseline_site) if b % 2 == 0 else (baseline_site, app_site):
+			inserts, updates, counts[site] = block(site, size, fieldname, skip)
+			if b:  # the first block of each site warms it up
+				times[site][0].extend(inserts)
+				times[site][1].extend(updates)
+	medians = {site: (statistics.median(ins), statistics.median(upd)) for site, (ins, upd) in times.items()}
+	(app_insert, app_update), (base_insert, base_update) = medians[app_site], medians[baseline_site]
+	_print(
+		"sites (leads held)", f"{app_site} ({counts[app_site]}), {baseline_site} ({counts[baseline_site]})"
+	)
+	_print("saves measured per site and kind", len(times[app_site][0]))
+	_print("field changed by the update (no rule reads it)", fieldname)
+	_print(
+		"Lead insert, median ms: with the app / without",
+		f"{app_insert * 1000:.2f} / {base_insert * 1000:.2f}",
+	)
+	_print("Lead insert ratio (target <= 1.2)", f"{app_insert / base_insert:.3f}")
+	_print(
+		"Lead update, median ms: with the app / without",
+		f"{app_update * 1000:.2f} / {base_update * 1000:.2f}",
+	)
+	_print("Lead update ratio (target <= 1.1)", f"{app_update / base_update:.3f}")
+	return {
+		"insert_ratio": app_insert / base_insert,
+		"update_ratio": app_update / base_update,
+		"medians_ms": {site: (i * 1000, u * 1000) for site, (i, u) in medians.items()},
+	}
+
+
+if __name__ == "__main__":
+	if len(sys.argv) < 3:
+		sys.exit(__doc__)
+	run(sys.argv[1], sys.argv[2], *(int(a) for a in sys.argv[3:]))
