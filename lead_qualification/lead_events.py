@@ -11,8 +11,9 @@ reply received) announce the change here; the features that react to it list the
 		"reply": [...],
 	}
 
-Any app can add listeners in its own hooks. A listener is called once per announcement with
-every change of its kind, as `listener(changes, bulk=...)`; `bulk` is true for a bulk
+Any app can add listeners in its own hooks. A listener is called once per announcement, with
+every change of the kinds it is listed under (in the order announced), as
+`listener(changes, bulk=...)`; `bulk` is true for a bulk
 re-score (the daily decay, a rule edited), where a listener that talks to people should send
 one digest rather than one message per lead. The feature that announces imports none of the
 features that react.
@@ -41,6 +42,9 @@ class LeadChange:
 	kind: str
 	value: Any
 	previous: Any = None
+	# the save that announces it created the lead (its first band and status): what a new
+	# lead starts with is set on its insert, so a listener may leave such changes alone
+	new: bool = False
 
 
 def saved_lead_changes(lead: str, before: Mapping | None, after: Mapping) -> list[LeadChange]:
@@ -51,7 +55,7 @@ def saved_lead_changes(lead: str, before: Mapping | None, after: Mapping) -> lis
 		value = after.get(fieldname) or ""
 		previous = (before.get(fieldname) or "") if before else ""
 		if value and value != previous:
-			changes.append(LeadChange(lead, kind, value, previous))
+			changes.append(LeadChange(lead, kind, value, previous, new=before is None))
 	return changes
 
 
@@ -79,13 +83,27 @@ def by_kind(changes: Iterable[LeadChange]) -> dict[str, list[LeadChange]]:
 	return grouped
 
 
+def calls(
+	changes: Sequence[LeadChange], listeners: Mapping[str, Sequence[str]]
+) -> list[tuple[str, list[LeadChange]]]:
+	"""Who is called with what: each listener once, at its first kind present (kinds in the
+	order announced, listeners in the order the hooks list them), with the changes of every
+	kind it is listed under."""
+	grouped = by_kind(changes)
+	planned: dict[str, list[LeadChange]] = {}
+	for kind in grouped:
+		for path in listeners.get(kind) or []:
+			if path not in planned:
+				kinds = {k for k, paths in listeners.items() if path in (paths or ())}
+				planned[path] = [c for c in changes if c.kind in kinds]
+	return list(planned.items())
+
+
 def announce(changes: Sequence[LeadChange], *, bulk: bool = False) -> None:
-	"""Call every listener of each kind present, in the order the hooks list them."""
+	"""Call the listeners of the kinds present (see `calls`)."""
 	if not changes:
 		return
 	import frappe
 
-	listeners = frappe.get_hooks(HOOK) or {}
-	for kind, items in by_kind(changes).items():
-		for path in listeners.get(kind) or []:
-			frappe.get_attr(path)(items, bulk=bulk)
+	for path, items in calls(changes, frappe.get_hooks(HOOK) or {}):
+		frappe.get_attr(path)(items, bulk=bulk)

@@ -17,9 +17,15 @@ from lead_qualification.lead_events import (
 def test_a_new_lead_announces_its_first_band_and_status():
 	changes = saved_lead_changes("L1", None, {"lq_score_band": "Cold", "qualification_status": "In Process"})
 	assert set(changes) == {
-		LeadChange("L1", BAND, "Cold", ""),
-		LeadChange("L1", QUALIFICATION, "In Process", ""),
+		LeadChange("L1", BAND, "Cold", "", new=True),
+		LeadChange("L1", QUALIFICATION, "In Process", "", new=True),
 	}
+
+
+def test_only_a_save_that_creates_the_lead_marks_its_changes_new():
+	changed = saved_lead_changes("L1", {"lq_score_band": ""}, {"lq_score_band": "Cold"})
+	assert [c.new for c in changed] == [False]
+	assert not any(c.new for c in rescored_changes({"L1": (10.0, "Cold")}, {}))
 
 
 def test_a_save_that_changes_nothing_announces_nothing():
@@ -72,3 +78,27 @@ def test_by_kind_groups_and_refuses_unknown_kinds():
 
 def test_announcing_nothing_needs_no_site():
 	lead_events.announce([])  # returns before reaching Frappe
+
+
+def test_each_listener_is_called_once_with_every_kind_it_listens_to():
+	changes = [
+		LeadChange("L1", BAND, "Hot", "Warm"),
+		LeadChange("L1", SCORE, 70.0, 50.0),
+		LeadChange("L1", QUALIFICATION, "Qualified", "In Process"),
+	]
+	listeners = {
+		BAND: ["log", "clock"],
+		QUALIFICATION: ["log", "nurture"],
+		SCORE: ["promotion"],
+	}
+	assert lead_events.calls(changes, listeners) == [
+		("log", [changes[0], changes[2]]),
+		("clock", [changes[0]]),
+		("promotion", [changes[1]]),
+		("nurture", [changes[2]]),
+	]
+
+
+def test_a_listener_of_kinds_absent_is_not_called():
+	changes = [LeadChange("L1", SCORE, 70.0, 50.0)]
+	assert lead_events.calls(changes, {BAND: ["log"], SCORE: ["promotion"]}) == [("promotion", changes)]

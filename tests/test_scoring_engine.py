@@ -432,36 +432,56 @@ def test_bulk_scoring_tells_1_from_true():
 # --- ledger keys -------------------------------------------------------------------------
 
 
-def test_a_row_key_depends_on_every_column_of_the_row():
-	row = engine.LedgerRow("r", "Engagement", "Engagement", Decimal("4.00"), Decimal(4), "src", NOW)
-	variants = [
-		engine.LedgerRow("r2", "Engagement", "Engagement", Decimal("4.00"), Decimal(4), "src", NOW),
-		engine.LedgerRow("r", "Fit", "Engagement", Decimal("4.00"), Decimal(4), "src", NOW),
-		engine.LedgerRow("r", "Engagement", "Demographic", Decimal("4.00"), Decimal(4), "src", NOW),
-		engine.LedgerRow("r", "Engagement", "Engagement", Decimal("3.99"), Decimal(4), "src", NOW),
-		engine.LedgerRow("r", "Engagement", "Engagement", Decimal("4.00"), Decimal(5), "src", NOW),
-		engine.LedgerRow("r", "Engagement", "Engagement", Decimal("4.00"), Decimal(4), "src", NOW, True),
-		engine.LedgerRow("r", "Engagement", "Engagement", Decimal("4.00"), Decimal(4), "other", NOW),
-		engine.LedgerRow("r", "Engagement", "Engagement", Decimal("4.00"), Decimal(4), "src", None),
+def test_a_row_s_slot_is_what_it_counts_and_its_content_what_it_says():
+	def row(**changes):
+		values = dict(
+			rule="r",
+			dimension="Engagement",
+			category="Engagement",
+			points=Decimal("4.00"),
+			base_points=Decimal(4),
+			source="src",
+			occurred_on=NOW,
+			capped=False,
+		)
+		values.update(changes)
+		return engine.LedgerRow(**values)
+
+	base = row()
+	what_it_counts = [
+		row(rule="r2"),
+		row(source="other"),
+		row(occurred_on=None),
+		row(occurred_on=NOW - timedelta(seconds=1)),
 	]
-	keys = {row.key, *(v.key for v in variants)}
-	assert len(keys) == len(variants) + 1
-	same = engine.LedgerRow("r", "Engagement", "Engagement", Decimal("4.00"), Decimal(4), "src", NOW)
-	assert same.key == row.key and len(row.key) == 2 * engine.KEY_BYTES
+	what_it_says = [
+		row(dimension="Fit"),
+		row(category="Demographic"),
+		row(points=Decimal("3.99")),
+		row(base_points=Decimal(5)),
+		row(capped=True),
+	]
+	assert len({base.slot, *(r.slot for r in what_it_counts)}) == len(what_it_counts) + 1
+	assert all(r.content == base.content for r in what_it_counts)
+	assert len({base.content, *(r.content for r in what_it_says)}) == len(what_it_says) + 1
+	assert all(r.slot == base.slot for r in what_it_says)
+	assert row().slot == base.slot and len(base.slot) == 2 * engine.SLOT_BYTES
+	assert len(base.content) == 2 * engine.CONTENT_BYTES
 
 
-def test_ledger_keys_are_unique_within_a_lead():
+def test_ledger_slots_are_unique_within_a_lead():
 	"""Two events of one kind at the same time, from the same source, give equal rows."""
 	rules = [activity_rule(points=4)]
 	score = score_lead({}, events(1, 1, 1, 5), rules, NOW)
-	score_twins = [Event("Page Viewed", NOW - timedelta(days=1), "same")] * 3
-	twins = score_lead({}, score_twins, rules, NOW)
-	assert len(set(twins.keys)) == 3 and twins.keys[1] == f"{twins.keys[0]}-2"
-	assert len(set(score.keys)) == len(score.rows)
+	twins = score_lead({}, [Event("Page Viewed", NOW - timedelta(days=1), "same")] * 3, rules, NOW)
+	assert len(set(twins.slots)) == 3 and twins.slots[1] == f"{twins.slots[0]}-2"
+	assert len(set(score.slots)) == len(score.rows)
+	assert [k.split(":")[0] for k in score.keys] == list(score.slots)
 
 
-def test_a_decayed_row_changes_its_key_and_only_its_own():
-	"""Tomorrow's decay moves the decaying rule's rows, not the field rules' rows."""
+def test_decay_moves_the_content_of_the_decaying_rows_only():
+	"""Tomorrow's decay changes the points of the decaying rule's rows: same slots, other
+	content; the field rule's row is untouched."""
 	rules = [
 		rule(rule_name="budget", field_name="bant_budget_amount", operator="greater than", value="100"),
 		activity_rule(rule_name="visits", points=4, half_life_days=7),
@@ -470,6 +490,7 @@ def test_a_decayed_row_changes_its_key_and_only_its_own():
 	evs = events(3)
 	today = score_lead(lead, evs, rules, NOW)
 	tomorrow = score_lead(lead, evs, rules, NOW + timedelta(days=1))
+	assert today.slots == tomorrow.slots
 	assert today.keys[0] == tomorrow.keys[0]
 	assert today.keys[1] != tomorrow.keys[1]
 	assert score_lead(lead, evs, rules, NOW).keys == today.keys

@@ -477,9 +477,11 @@ def retime_leads(leads: Iterable[str], now: datetime | None = None) -> int:
 
 
 def on_band_changes(changes, bulk: bool = False) -> None:
-	"""Nurture follows the band: a lead whose band changed gets its next touch re-timed."""
-	if is_enabled():
-		retime_leads(sorted({c.lead for c in changes}))
+	"""Nurture follows the band: a lead whose band changed gets its next touch re-timed (a new
+	lead's first band is the one it was enrolled with, on insert)."""
+	leads = sorted({c.lead for c in changes if not c.new})
+	if leads and is_enabled():
+		retime_leads(leads)
 
 
 def on_qualification_changes(changes, bulk: bool = False) -> None:

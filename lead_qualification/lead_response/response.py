@@ -104,6 +104,8 @@ def on_band_changes(changes: Sequence, bulk: bool = False) -> None:
 	the tighter deadline (clock.tightened). The new band's deadline counted from now is the
 	same for every lead of one band and company, so a bulk re-score costs one read and one
 	update per band and company and batch of leads, not one per lead."""
+	# a new lead's first band: its Respond By was set on validate, from its arrival and band
+	changes = [c for c in changes if not c.new]
 	if not changes or not is_enabled():
 		return
 	bands = {c.lead: c.value for c in changes}

@@ -94,8 +94,9 @@ BANDS = (HOT, WARM, COLD)
 
 TWO_PLACES = Decimal("0.01")
 
-# bytes of a ledger row's key (hex-encoded: twice as many characters)
-KEY_BYTES = 5
+# bytes of a ledger row's slot and content digests (hex-encoded: twice as many characters)
+SLOT_BYTES = 5
+CONTENT_BYTES = 4
 
 # How far ahead of `now` an event's stamp may be and still count (as fresh): a stamp taken
 # before the site's time zone moved west (or its clocks went back) looks up to this far ahead.
@@ -365,23 +366,28 @@ class LedgerRow:
 	capped: bool = False
 
 	@cached_property
-	def key(self) -> str:
-		"""A short digest of the row's content: the row's identity in the stored ledger, so
-		a re-score rewrites only the rows whose content changed (see `ledger_keys`)."""
+	def slot(self) -> str:
+		"""A short digest of what the row counts (its rule, and its event's source and time):
+		the row's name in the stored ledger, which a re-score keeps when only its points
+		move (the decay, a rule's points edited). See `ledger_slots`."""
 		occurred = self.occurred_on.isoformat(sep=" ") if self.occurred_on else ""
-		text = "\x1f".join(
-			(
-				self.rule,
-				self.dimension,
-				self.category,
-				str(self.points),
-				str(self.base_points),
-				"1" if self.capped else "0",
-				self.source,
-				occurred,
-			)
+		return _digest(SLOT_BYTES, self.rule, self.source, occurred)
+
+	@cached_property
+	def content(self) -> str:
+		"""A short digest of what the row says: a stored row whose content differs is rewritten."""
+		return _digest(
+			CONTENT_BYTES,
+			self.dimension,
+			self.category,
+			str(self.points),
+			str(self.base_points),
+			"1" if self.capped else "0",
 		)
-		return hashlib.blake2b(text.encode(), digest_size=KEY_BYTES).hexdigest()
+
+
+def _digest(size: int, *parts: str) -> str:
+	return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=size).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -456,22 +462,27 @@ class Score:
 	rows: tuple[LedgerRow, ...] = field(default_factory=tuple)
 
 	@cached_property
+	def slots(self) -> tuple[str, ...]:
+		return ledger_slots(self.rows)
+
+	@cached_property
 	def keys(self) -> tuple[str, ...]:
-		return ledger_keys(self.rows)
+		""" "<slot>:<content>" of each row: what the Lead stores to compare the next score with."""
+		return tuple(f"{slot}:{row.content}" for slot, row in zip(self.slots, self.rows))
 
 
-def ledger_keys(rows: Iterable[LedgerRow]) -> tuple[str, ...]:
-	"""The rows' keys, in order, made unique within the lead: a second row with the same
-	content (two identical events) gets "-2", a third "-3". Equal ledgers give equal keys,
-	and a row keeps its key as long as its content and the rows like it before it do."""
-	keys: list[str] = []
+def ledger_slots(rows: Iterable[LedgerRow]) -> tuple[str, ...]:
+	"""The rows' slots, in order, made unique within the lead: a second row counting the same
+	thing (two identical events) gets "-2", a third "-3". A row keeps its slot as long as what
+	it counts, and the rows like it before it, stay."""
+	slots: list[str] = []
 	seen: dict[str, int] = {}
 	for row in rows:
-		key = row.key
-		n = seen.get(key, 0) + 1
-		seen[key] = n
-		keys.append(key if n == 1 else f"{key}-{n}")
-	return tuple(keys)
+		slot = row.slot
+		n = seen.get(slot, 0) + 1
+		seen[slot] = n
+		slots.append(slot if n == 1 else f"{slot}-{n}")
+	return tuple(slots)
 
 
 def decay_factor(age_days: float, half_life_days: float | None) -> float:

@@ -9,6 +9,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 import frappe
@@ -137,19 +138,39 @@ def clear_rules_cache(*args) -> None:
 # --- events -----------------------------------------------------------------------
 
 
-def events_for(leads: Sequence[str], activity_types: Iterable[str]) -> dict[str, list[engine.Event]]:
+def events_for(
+	leads: Sequence[str], activity_types: Iterable[str], *, first: str | None = None, last: str | None = None
+) -> dict[str, list[engine.Event]]:
+	"""The activity events of these leads, by lead. A batch of leads read in name order
+	passes its first and last name too: the events are then read by range of the lead index
+	(no list of names to send), and those of leads outside `leads` are left out."""
 	activity_types = tuple(activity_types)
 	out: dict[str, list[engine.Event]] = defaultdict(list)
 	if not leads or not activity_types:
 		return out
-	rows = frappe.db.sql(
-		"""select lead, activity_type, occurred_on, coalesce(source, '')
-		from `tabLead Activity`
-		where lead in %(leads)s and activity_type in %(types)s""",
-		{"leads": tuple(leads), "types": activity_types},
-	)
+	if first is not None and last is not None:
+		rows = frappe.db.sql(
+			"""select lead, activity_type, occurred_on, coalesce(source, '')
+			from `tabLead Activity`
+			where lead >= %(first)s and lead <= %(last)s and activity_type in %(types)s""",
+			{"first": first, "last": last, "types": activity_types},
+		)
+		wanted = set(leads)
+	else:
+		rows = frappe.db.sql(
+			"""select lead, activity_type, occurred_on, coalesce(source, '')
+			from `tabLead Activity`
+			where lead in %(leads)s and activity_type in %(types)s""",
+			{"leads": tuple(leads), "types": activity_types},
+		)
+		wanted = None
+	Event = engine.Event
 	for lead, activity_type, occurred_on, source in rows:
-		out[lead].append(engine.Event(activity_type, get_datetime(occurred_on), source))
+		if wanted is not None and lead not in wanted:
+			continue
+		if not isinstance(occurred_on, datetime):
+			occurred_on = get_datetime(occurred_on)
+		out[lead].append(Event(activity_type, occurred_on, source))
 	return out
 
 
@@ -226,14 +247,14 @@ def write_after_save(doc, new: bool = False) -> None:
 
 # --- ledger -----------------------------------------------------------------------
 #
-# A lead's ledger rows are named after the lead and each row's content key
-# (engine.LedgerRow.key), and the Lead keeps the list of its rows' keys (lq_ledger_keys,
-# "v1 <key> <key> ..."). A bulk re-score compares the keys it computes with the stored ones
-# and writes only the difference: a rule edit rewrites the rows of that rule, the daily
-# decay the rows that moved by a cent, and nothing for a lead whose rows did not change.
+# A lead's ledger rows are named after the lead and each row's slot (engine.LedgerRow.slot:
+# what the row counts), and the Lead keeps its rows' "<slot>:<content>" keys in
+# lq_ledger_keys ("v2 <key> <key> ..."). A bulk re-score compares the keys it computes with
+# the stored ones and writes only the difference: new rows, rows whose content changed
+# (rewritten in place: the decay, a rule's points edited), and deletes of rows that are gone.
 # The keys and the rows are written in one transaction, with the Lead row locked.
 
-KEYS_VERSION = "v1"
+KEYS_VERSION = "v2"
 
 ENTRY_COLUMNS = (
 	"name",
@@ -251,32 +272,34 @@ ENTRY_COLUMNS = (
 	"creation",
 	"modified",
 )
+# what an existing row takes from a new one with its name (its slot: same rule and event)
+ENTRY_UPDATES = ("dimension", "category", "points", "base_points", "capped", "modified_by", "modified")
 
 
 def keys_text(score: engine.Score) -> str:
 	return " ".join((KEYS_VERSION, *score.keys))
 
 
-def stored_keys(text: str | None) -> frozenset[str] | None:
-	"""The keys a Lead's lq_ledger_keys lists; None when unknown (never written, or by an
-	older version): then its rows are replaced by lead."""
+def stored_keys(text: str | None) -> dict[str, str] | None:
+	"""The slots a Lead's lq_ledger_keys lists, with their contents; None when unknown (never
+	written, or by an older version): then its rows are replaced by lead."""
 	parts = (text or "").split()
 	if not parts or parts[0] != KEYS_VERSION:
 		return None
-	return frozenset(parts[1:])
+	return dict(part.split(":", 1) for part in parts[1:])
 
 
-def entry_name(lead: str, key: str) -> str:
+def entry_name(lead: str, slot: str) -> str:
 	"""Ledger rows are named after their lead, so a lead's rows sit together in the table."""
-	name = f"{lead}-{key}"
-	return name if len(name) <= 140 else f"{hashlib.sha1(lead.encode()).hexdigest()[:32]}-{key}"
+	name = f"{lead}-{slot}"
+	return name if len(name) <= 140 else f"{hashlib.sha1(lead.encode()).hexdigest()[:32]}-{slot}"
 
 
 def replace_ledger(lead: str, score: engine.Score, new: bool = False) -> None:
 	"""One lead's ledger becomes the score's rows, whatever was stored: other rows are
-	deleted, the score's written (kept if already there). Used on a Lead save."""
+	deleted, the score's written (in place where there). Used on a Lead save."""
 	if not new:
-		names = tuple(entry_name(lead, k) for k in score.keys)
+		names = tuple(entry_name(lead, slot) for slot in score.slots)
 		if names:
 			frappe.db.sql(
 				"delete from `tabLead Score Entry` where lead = %(lead)s and name not in %(names)s",
@@ -284,28 +307,28 @@ def replace_ledger(lead: str, score: engine.Score, new: bool = False) -> None:
 			)
 		else:
 			frappe.db.sql("delete from `tabLead Score Entry` where lead = %(lead)s", {"lead": lead})
-	insert_entries([(lead, key, row) for key, row in zip(score.keys, score.rows)])
+	write_entries([(lead, slot, row) for slot, row in zip(score.slots, score.rows)])
 
 
 def write_ledger_changes(scores: dict[str, engine.Score], stored: dict[str, StoredScore]) -> tuple[int, int]:
-	"""Write the rows of these scores that the stored ledger does not have, and delete the
-	stored rows they no longer have. Returns (rows deleted, rows written)."""
+	"""Write the rows of these scores that the stored ledger does not have as they are, and
+	delete the stored rows they no longer have. Returns (rows deleted, rows written)."""
 	unknown: list[str] = []
 	deletes: list[str] = []
-	inserts: list[tuple[str, str, engine.LedgerRow]] = []
+	writes: list[tuple[str, str, engine.LedgerRow]] = []
 	for lead, score in scores.items():
 		before = stored.get(lead)
 		old = stored_keys(before.keys) if before else None
 		if old is None:
 			unknown.append(lead)
-			inserts.extend((lead, k, row) for k, row in zip(score.keys, score.rows))
+			writes.extend((lead, slot, row) for slot, row in zip(score.slots, score.rows))
 			continue
-		new = score.keys
-		if old:
-			gone = old.difference(new)
-			deletes.extend(entry_name(lead, k) for k in gone)
-		inserts.extend((lead, k, row) for k, row in zip(new, score.rows) if k not in old)
-	deleted = 0
+		for slot, row in zip(score.slots, score.rows):
+			if old.get(slot) != row.content:
+				writes.append((lead, slot, row))
+		# the same number of slots, all stored: the same slots, nothing to delete
+		if len(old) != len(score.slots) or any(slot not in old for slot in score.slots):
+			deletes.extend(entry_name(lead, slot) for slot in old.keys() - set(score.slots))
 	for i in range(0, len(unknown), 5000):
 		frappe.db.sql(
 			"delete from `tabLead Score Entry` where lead in %(leads)s",
@@ -316,14 +339,13 @@ def write_ledger_changes(scores: dict[str, engine.Score], stored: dict[str, Stor
 			"delete from `tabLead Score Entry` where name in %(names)s",
 			{"names": tuple(deletes[i : i + 5000])},
 		)
-		deleted += len(deletes[i : i + 5000])
-	insert_entries(inserts)
-	return deleted, len(inserts)
+	write_entries(writes)
+	return len(deletes), len(writes)
 
 
-def insert_entries(entries: Sequence[tuple[str, str, engine.LedgerRow]]) -> None:
-	"""Multi-row inserts of ledger rows (lead, key, row). A row already there under its name
-	has that content (the name carries the content's key), so it is kept as it is.
+def write_entries(entries: Sequence[tuple[str, str, engine.LedgerRow]]) -> None:
+	"""Multi-row upserts of ledger rows (lead, slot, row): a new row is inserted, a row already
+	there under its name (same rule and event) takes the new content in place.
 
 	The VALUES text is built here with literals escaped once per distinct value: this is
 	the hot loop of a bulk re-score."""
@@ -335,7 +357,7 @@ def insert_entries(entries: Sequence[tuple[str, str, engine.LedgerRow]]) -> None
 	tail = f"{user}, {user}, {lit(now)}, {lit(now)})"
 	row_parts: dict = {}
 	values = []
-	for lead, key, r in entries:
+	for lead, slot, r in entries:
 		# a field rule's row is one object shared by every lead it hits: its part once
 		part = row_parts.get(id(r))
 		if part is None:
@@ -344,15 +366,16 @@ def insert_entries(entries: Sequence[tuple[str, str, engine.LedgerRow]]) -> None
 				f"{1 if r.capped else 0}, {lit(r.source[:140])}, {lit(r.occurred_on)}, {tail}"
 			)
 		lead_literal = lit(lead)
-		name = entry_name(lead, key)
-		# the name is the lead's name plus "-<key>": reuse the lead's escaped literal
-		name_literal = f"{lead_literal[:-1]}-{key}'" if name.startswith(lead) else lit(name)
+		name = entry_name(lead, slot)
+		# the name is the lead's name plus "-<slot>": reuse the lead's escaped literal
+		name_literal = f"{lead_literal[:-1]}-{slot}'" if name.startswith(lead) else lit(name)
 		values.append(f"({name_literal}, {lead_literal}, {part}")
 	columns = ", ".join(f"`{c}`" for c in ENTRY_COLUMNS)
+	updates = ", ".join(f"`{c}` = values(`{c}`)" for c in ENTRY_UPDATES)
 	for i in range(0, len(values), 5000):
 		frappe.db.sql(
 			f"insert into `tabLead Score Entry` ({columns}) values {', '.join(values[i : i + 5000])} "
-			"on duplicate key update `modified` = `modified`"
+			f"on duplicate key update {updates}"
 		)
 
 
@@ -425,7 +448,6 @@ STORED_COLUMNS = (
 	"lq_ledger_keys",
 	"lq_has_activity",
 )
-SCORES_TABLE = "lq_new_scores"
 
 
 def read_leads(
@@ -460,12 +482,19 @@ def read_leads(
 
 
 def score_rows(
-	rows: Sequence[dict], rules: Sequence[engine.Rule], bands: engine.Bands, now
+	rows: Sequence[dict], rules: Sequence[engine.Rule], bands: engine.Bands, now, batch: bool = False
 ) -> tuple[dict[str, engine.Score], dict[str, StoredScore]]:
-	"""Scores of these leads (rows of read_leads), and what they had before."""
+	"""Scores of these leads (rows of read_leads), and what they had before. `batch`: the
+	rows are a batch read by key (read_leads with `after`), so their events are read by range."""
 	types = engine.activity_types_used(rules)
 	active = [r["name"] for r in rows if r["lq_has_activity"]] if types else []
-	events = events_for(active, types) if active else {}
+	if not active:
+		events = {}
+	elif batch:
+		# every lead between the batch's first and last name is in the batch
+		events = events_for(active, types, first=rows[0]["name"], last=rows[-1]["name"])
+	else:
+		events = events_for(active, types)
 	stored = {
 		r["name"]: StoredScore(
 			flt(r["lq_score"]),
@@ -482,18 +511,21 @@ def score_rows(
 def changed_scores(
 	scores: dict[str, engine.Score], stored: dict[str, StoredScore]
 ) -> dict[str, engine.Score]:
-	"""The scores that differ from the stored ones: another total, band, fit or engagement, or
-	ledger rows that moved (the daily decay leaves most leads alone)."""
+	"""The scores that differ from the stored ones: ledger rows that moved (their keys), or
+	another band or total. Equal keys mean equal rows, hence equal fit and engagement, which
+	are written with the keys; the daily decay leaves most leads alone."""
 	out = {}
+	seen: dict[int, tuple[str, float]] = {}  # leads alike share one Score: its figures once
 	for name, score in scores.items():
 		before = stored.get(name)
+		figures = seen.get(id(score))
+		if figures is None:
+			figures = seen[id(score)] = (keys_text(score), float(score.total))
 		if (
 			before is None
-			or before.keys != keys_text(score)
+			or before.keys != figures[0]
 			or before.band != score.band
-			or round(before.total, 2) != float(score.total)
-			or round(before.fit, 2) != float(score.fit)
-			or round(before.engagement, 2) != float(score.engagement)
+			or round(before.total, 2) != figures[1]
 		):
 			out[name] = score
 	return out
@@ -505,66 +537,35 @@ def write_scores(scores: dict[str, engine.Score], now, stored: dict[str, StoredS
 	if not scores:
 		return 0, 0
 	counts = write_ledger_changes(scores, stored)
-	if frappe.flags.lq_scores_table:
-		update_leads_by_table(scores, now)
-	else:
-		update_leads_by_case(scores, now)
+	update_leads(scores, now)
 	return counts
-
-
-def _score_values(score: engine.Score) -> tuple:
-	return (score.total, score.fit, score.engagement, score.band, keys_text(score))
 
 
 SCORE_COLUMNS = ("lq_score", "lq_fit_score", "lq_engagement_score", "lq_score_band", "lq_ledger_keys")
 
 
-def update_leads_by_case(scores: dict[str, engine.Score], now) -> None:
-	"""One UPDATE ... CASE statement per 1,000 leads (for a few leads, mid-transaction)."""
+def update_leads(scores: dict[str, engine.Score], now) -> None:
+	"""The Lead's score columns, by multi-row INSERT ... ON DUPLICATE KEY UPDATE: every
+	lead exists and is locked (read_leads reads them FOR UPDATE), so each row updates one
+	lead in place; much faster than one UPDATE per lead or per CASE."""
 	literal = SqlLiterals()
-	names = list(scores)
-	for i in range(0, len(names), 1000):
-		chunk = names[i : i + 1000]
-		keys = [literal(n) for n in chunk]
-		values = [_score_values(scores[n]) for n in chunk]
-		sets = []
-		for c, column in enumerate(SCORE_COLUMNS):
-			cases = " ".join(f"when {k} then {literal(v[c])}" for k, v in zip(keys, values))
-			sets.append(f"`{column}` = case `name` {cases} end")
+	stamp = literal(now)
+	parts: dict[int, str] = {}  # leads alike share one Score: its part of the row once
+	values = []
+	for name, s in scores.items():
+		part = parts.get(id(s))
+		if part is None:
+			part = parts[id(s)] = (
+				f"{s.total}, {s.fit}, {s.engagement}, {literal(s.band)}, {literal(keys_text(s))}, {stamp})"
+			)
+		values.append(f"({literal(name)}, {part}")
+	columns = ("name", *SCORE_COLUMNS, "lq_scored_on")
+	updates = ", ".join(f"`{c}` = values(`{c}`)" for c in columns[1:])
+	for i in range(0, len(values), 5000):
 		frappe.db.sql(
-			f"update `tabLead` set {', '.join(sets)}, `lq_scored_on` = {literal(now)} "
-			f"where `name` in ({', '.join(keys)})"
+			f"insert into `tabLead` ({', '.join(f'`{c}`' for c in columns)}) "
+			f"values {', '.join(values[i : i + 5000])} on duplicate key update {updates}"
 		)
-
-
-def create_scores_table() -> None:
-	"""A temporary table (this connection's own) that a bulk re-score fills with each batch's
-	scores before one UPDATE ... JOIN. Created between transactions: Frappe refuses DDL in a
-	transaction with writes, as it would commit it."""
-	frappe.db.sql(
-		f"""create temporary table if not exists `{SCORES_TABLE}` (
-			`name` varchar(140) not null primary key,
-			`lq_score` decimal(21,9), `lq_fit_score` decimal(21,9), `lq_engagement_score` decimal(21,9),
-			`lq_score_band` varchar(140), `lq_ledger_keys` text
-		) character set utf8mb4 collate utf8mb4_unicode_ci"""
-	)
-	frappe.flags.lq_scores_table = True
-
-
-def drop_scores_table() -> None:
-	frappe.flags.lq_scores_table = False
-	frappe.db.sql(f"drop temporary table if exists `{SCORES_TABLE}`")
-
-
-def update_leads_by_table(scores: dict[str, engine.Score], now) -> None:
-	frappe.db.sql(f"delete from `{SCORES_TABLE}`")
-	insert_rows(SCORES_TABLE, ("name", *SCORE_COLUMNS), [(n, *_score_values(s)) for n, s in scores.items()])
-	sets = ", ".join(f"l.`{c}` = s.`{c}`" for c in SCORE_COLUMNS)
-	frappe.db.sql(
-		f"update `tabLead` l join `{SCORES_TABLE}` s on s.`name` = l.`name` "
-		f"set {sets}, l.`lq_scored_on` = %(now)s",
-		{"now": now},
-	)
 
 
 def rescore_leads(names: Sequence[str], now=None) -> dict[str, engine.Score]:
@@ -615,13 +616,12 @@ def rescore_all(
 			update_modified=False,
 		)
 		frappe.db.commit()
-		create_scores_table()
 		rules, bands, now = load_rules(), get_bands(), now or now_datetime()
 		done = changed_count = deleted = written = 0
 		after = ""
 		while rows := read_leads(rules, after=after, limit=batch_size, only_with_activity=only_with_activity):
 			after = rows[-1]["name"]
-			scores, stored = score_rows(rows, rules, bands, now)
+			scores, stored = score_rows(rows, rules, bands, now, batch=True)
 			changed = changed_scores(scores, stored)
 			rows_deleted, rows_written = write_scores(changed, now, stored)
 			after_scores_changed(changed, stored, bulk=True)
@@ -672,9 +672,6 @@ def rescore_all(
 		frappe.db.commit()
 		frappe.log_error(title=_("Lead re-scoring failed"))
 		raise
-	finally:
-		if frappe.flags.lq_scores_table:
-			drop_scores_table()
 	return run
 
 

@@ -234,6 +234,8 @@ def _lead_score_fields(after: str) -> list[dict]:
 			"read_only": 1,
 			"hidden": 1,
 			"no_copy": 1,
+			# the daily decay reads these leads in name order: the index holds (flag, name)
+			"search_index": 1,
 		},
 		{
 			# the keys of the lead's ledger rows: a re-score writes only the rows that changed

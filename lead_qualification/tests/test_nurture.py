@@ -497,9 +497,7 @@ def parts_of(message: str) -> dict:
 	msg = email.message_from_string(message)
 	headers = {k: v for k, v in msg.items() if k not in ("Message-Id", "Date", "Content-Type")}
 	bodies = [
-		part.get_payload(decode=True).decode()
-		for part in msg.walk()
-		if part.get_content_maintype() == "text"
+		part.get_payload(decode=True).decode() for part in msg.walk() if part.get_content_maintype() == "text"
 	]
 	return {"headers": headers, "bodies": bodies}
 
@@ -559,7 +557,12 @@ class TestRunMailer(NurtureTestCase):
 		a, b = make_lead(), make_lead()
 		address = a.email_id
 		frappe.get_doc(
-			{"doctype": "Email Unsubscribe", "email": address.upper(), "reference_doctype": "Lead", "reference_name": a.name}
+			{
+				"doctype": "Email Unsubscribe",
+				"email": address.upper(),
+				"reference_doctype": "Lead",
+				"reference_name": a.name,
+			}
 		).insert(ignore_permissions=True)
 
 		def frappes_answer(lead_name):

@@ -177,7 +177,9 @@ class TestReports(LeadQualificationTestCase):
 
 	def test_workspace_and_cards(self):
 		workspace = frappe.get_doc("Workspace", "Lead Qualification")
-		self.assertEqual(len(workspace.number_cards), 6)  # 4 + the clock's Hot Leads Waiting + Overdue Follow-ups
+		self.assertEqual(
+			len(workspace.number_cards), 6
+		)  # 4 + the clock's Hot Leads Waiting + Overdue Follow-ups
 		self.assertEqual(len(workspace.charts), 2)
 		from frappe.desk.doctype.number_card.number_card import get_result
 
