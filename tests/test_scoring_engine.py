@@ -465,8 +465,8 @@ def test_a_row_s_slot_is_what_it_counts_and_its_content_what_it_says():
 	assert all(r.content == base.content for r in what_it_counts)
 	assert len({base.content, *(r.content for r in what_it_says)}) == len(what_it_says) + 1
 	assert all(r.slot == base.slot for r in what_it_says)
-	assert row().slot == base.slot and len(base.slot) == 2 * engine.SLOT_BYTES
-	assert len(base.content) == 2 * engine.CONTENT_BYTES
+	assert row().slot == base.slot and len(base.slot) == engine.DIGEST_LENGTH
+	assert len(base.content) == engine.DIGEST_LENGTH
 
 
 def test_ledger_slots_are_unique_within_a_lead():
