@@ -5,7 +5,6 @@ writes scores and ledger rows back, for one lead (on save) or many (bulk, set-ba
 from __future__ import annotations
 
 import hashlib
-import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -457,12 +456,13 @@ def read_leads(
 	*,
 	names: Sequence[str] | None = None,
 	after: str = "",
+	upto: str | None = None,
 	limit: int = BATCH_SIZE,
 	only_with_activity: bool = False,
 ) -> list[dict]:
 	"""The stored score and the fields the rules read: of these leads (`names`), or of the
-	next `limit` leads after `after` in name order (a batch read by key: no list of every
-	lead is held, however many there are). The Lead rows are locked until the transaction
+	next `limit` leads after `after` (and up to `upto`) in name order (a batch read by key: no
+	list of every lead is held, however many there are). The Lead rows are locked until the transaction
 	ends, so a Lead save cannot change a ledger between this read and the batch's writes."""
 	columns = ("name", *STORED_COLUMNS, *sorted(engine.fields_used(rules) - {"name", *STORED_COLUMNS}))
 	select = ", ".join(f"`{c}`" for c in columns)
@@ -475,10 +475,12 @@ def read_leads(
 			as_dict=True,
 		)
 	condition = "and lq_has_activity = 1" if only_with_activity else ""
+	if upto is not None:
+		condition += " and name <= %(upto)s"
 	return frappe.db.sql(
 		f"select {select} from `tabLead` where name > %(after)s {condition} "
 		"order by name limit %(limit)s for update",
-		{"after": after, "limit": int(limit)},
+		{"after": after, "upto": upto, "limit": int(limit)},
 		as_dict=True,
 	)
 
@@ -599,82 +601,199 @@ def after_scores_changed(
 	)
 
 
+MIN_LEADS_PER_PART = 20_000
+MAX_PARTS = 32
+
+
 def rescore_all(
-	reason: str = "", only_with_activity: bool = False, batch_size: int = BATCH_SIZE, run=None, now=None
+	reason: str = "",
+	only_with_activity: bool = False,
+	batch_size: int = BATCH_SIZE,
+	run=None,
+	now=None,
+	parts: int = 1,
+	min_leads_per_part: int = MIN_LEADS_PER_PART,
 ) -> str:
-	"""Re-score every lead in batches read by key, committing after each batch (a deliberate
-	commit: this runs in a background job, and per-batch commits keep row locks short).
-	Only what changed is written. Progress is kept on a Lead Scoring Run. Returns its name.
-	`now` is the time the scores are computed for (now by default)."""
+	"""Re-score every lead (or those with activities: the daily decay) and write what changed.
+	Progress is kept on a Lead Scoring Run; returns its name. `now` is the time the scores
+	are computed for (now by default).
+
+	With `parts` > 1 (and at least MIN_LEADS_PER_PART leads a part), the leads are split by
+	name into that many ranges, each re-scored by its own job on the long queue
+	(rescore_part_job): Frappe's ordinary scale-out, one part per long-queue worker, on this
+	machine or others sharing the database and Redis. With one part it runs here."""
 	run = run or new_run(reason)
-	started = time.monotonic()
+	now = now or now_datetime()
 	try:
 		condition = "where lq_has_activity = 1" if only_with_activity else ""
 		total = frappe.db.sql(f"select count(*) from `tabLead` {condition}")[0][0]
+		ranges = split_ranges(parts, total, only_with_activity, min_leads_per_part)
 		frappe.db.set_value(
 			RUN_DOCTYPE,
 			run,
-			{"status": "Running", "total": total, "started_on": now_datetime()},
+			{"status": "Running", "total": total, "parts": len(ranges), "started_on": now_datetime()},
 			update_modified=False,
 		)
 		frappe.db.commit()
-		rules, bands, now = load_rules(), get_bands(), now or now_datetime()
-		done = changed_count = deleted = written = 0
-		after = ""
-		while rows := read_leads(rules, after=after, limit=batch_size, only_with_activity=only_with_activity):
+	except Exception:
+		run_failed(run)
+		raise
+	if len(ranges) == 1:
+		rescore_part(run, "", None, only_with_activity, batch_size, now)
+		return run
+	for after, upto in ranges:
+		frappe.enqueue(
+			"lead_qualification.lead_scoring.scoring.rescore_part_job",
+			queue="long",
+			timeout=3600,
+			run=run,
+			after=after,
+			upto=upto,
+			only_with_activity=only_with_activity,
+			batch_size=batch_size,
+			now=now,
+		)
+	return run
+
+
+def split_ranges(
+	parts: int, total: int, only_with_activity: bool = False, min_leads_per_part: int = MIN_LEADS_PER_PART
+) -> list[tuple[str, str | None]]:
+	"""Ranges of lead names, (after, up to] (None: to the end), of about equal numbers of
+	leads; their bounds are read by offset on the name index, once per part."""
+	parts = max(1, min(int(parts or 1), MAX_PARTS, total // max(1, min_leads_per_part)))
+	if parts == 1:
+		return [("", None)]
+	condition = "where lq_has_activity = 1" if only_with_activity else ""
+	step = -(-total // parts)
+	bounds = []
+	for k in range(1, parts):
+		name = frappe.db.sql(
+			f"select name from `tabLead` {condition} order by name limit 1 offset %(offset)s",
+			{"offset": step * k - 1},
+		)
+		# (names are compared by the database's collation, never in Python: "_T" and "CRM"
+		# sort one way there and the other way here)
+		if name and name[0][0] not in bounds:
+			bounds.append(name[0][0])
+	ranges, after = [], ""
+	for bound in bounds:
+		ranges.append((after, bound))
+		after = bound
+	ranges.append((after, None))
+	return ranges
+
+
+def rescore_part_job(run: str, after: str, upto: str | None, only_with_activity: bool, batch_size: int, now):
+	rescore_part(run, after, upto, only_with_activity, batch_size, get_datetime(now))
+
+
+def rescore_part(
+	run: str, after: str, upto: str | None, only_with_activity: bool, batch_size: int, now
+) -> None:
+	"""Re-score the leads named in (after, upto] in batches read by key, committing after each
+	batch (a deliberate commit: this runs in a background job, and per-batch commits keep row
+	locks short). The run's counters are added to, so parts running at once share one run."""
+	try:
+		rules, bands = load_rules(), get_bands()
+		while rows := read_leads(
+			rules, after=after, upto=upto, limit=batch_size, only_with_activity=only_with_activity
+		):
 			after = rows[-1]["name"]
 			scores, stored = score_rows(rows, rules, bands, now, batch=True)
 			changed = changed_scores(scores, stored)
 			rows_deleted, rows_written = write_scores(changed, now, stored)
 			after_scores_changed(changed, stored, bulk=True)
-			deleted += rows_deleted
-			written += rows_written
-			done += len(rows)
-			changed_count += len(changed)
-			progress = min(100, 100 * done / total) if total else 100
-			frappe.db.set_value(
-				RUN_DOCTYPE,
-				run,
-				{
-					"processed": done,
-					"changed": changed_count,
-					"rows_written": written,
-					"rows_deleted": deleted,
-					"progress": progress,
-				},
-				update_modified=False,
-			)
+			processed, total = count_progress(run, len(rows), len(changed), rows_written, rows_deleted)
 			frappe.db.commit()
-			frappe.publish_progress(progress, title=_("Re-scoring leads"), description=f"{done}/{total}")
-		elapsed = time.monotonic() - started
-		frappe.db.set_value(
-			RUN_DOCTYPE,
-			run,
-			{
-				"status": "Completed",
-				"processed": done,
-				"changed": changed_count,
-				"rows_written": written,
-				"rows_deleted": deleted,
-				"progress": 100,
-				"finished_on": now_datetime(),
-				"leads_per_second": done / elapsed if elapsed else 0,
-			},
-			update_modified=False,
-		)
+			frappe.publish_progress(
+				min(100, 100 * processed / total) if total else 100,
+				title=_("Re-scoring leads"),
+				description=f"{processed}/{total}",
+			)
+		part_done(run)
 		frappe.db.commit()
 	except Exception:
-		frappe.db.rollback()
-		frappe.db.set_value(
-			RUN_DOCTYPE,
-			run,
-			{"status": "Failed", "error": frappe.get_traceback(), "finished_on": now_datetime()},
-			update_modified=False,
-		)
-		frappe.db.commit()
-		frappe.log_error(title=_("Lead re-scoring failed"))
+		run_failed(run)
 		raise
-	return run
+
+
+def count_progress(run: str, processed: int, changed: int, written: int, deleted: int) -> tuple[int, int]:
+	"""Add a batch to the run's counters (one atomic UPDATE: parts may run at once); returns
+	the run's processed and total leads."""
+	frappe.db.sql(
+		"""update `tabLead Scoring Run` set
+			processed = processed + %(processed)s, changed = changed + %(changed)s,
+			rows_written = rows_written + %(written)s, rows_deleted = rows_deleted + %(deleted)s,
+			progress = least(100, 100 * processed / greatest(total, 1)),
+			peak_memory_mb = greatest(coalesce(peak_memory_mb, 0), %(memory)s)
+		where name = %(run)s""",
+		{
+			"processed": processed,
+			"changed": changed,
+			"written": written,
+			"deleted": deleted,
+			"memory": peak_memory_mb(),
+			"run": run,
+		},
+	)
+	done, total = frappe.db.get_value(RUN_DOCTYPE, run, ["processed", "total"])
+	return done, total
+
+
+def peak_memory_mb() -> float:
+	"""The peak resident memory of this process (a worker runs one job at a time)."""
+	import resource
+
+	return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def part_done(run: str) -> None:
+	"""The last part to finish completes the run (its count is read after its own increment,
+	which waited for the others' to commit)."""
+	frappe.db.sql(
+		"update `tabLead Scoring Run` set parts_done = parts_done + 1 where name = %(run)s", {"run": run}
+	)
+	parts_done, parts, status, started_on, processed = frappe.db.get_value(
+		RUN_DOCTYPE, run, ["parts_done", "parts", "status", "started_on", "processed"]
+	)
+	if parts_done < (parts or 1) or status != "Running":
+		return
+	finished = now_datetime()
+	elapsed = (finished - get_datetime(started_on)).total_seconds() if started_on else 0
+	frappe.db.set_value(
+		RUN_DOCTYPE,
+		run,
+		{
+			"status": "Completed",
+			"progress": 100,
+			"finished_on": finished,
+			"leads_per_second": processed / elapsed if elapsed else 0,
+		},
+		update_modified=False,
+	)
+
+
+def run_failed(run: str) -> None:
+	frappe.db.rollback()
+	frappe.db.set_value(
+		RUN_DOCTYPE,
+		run,
+		{"status": "Failed", "error": frappe.get_traceback(), "finished_on": now_datetime()},
+		update_modified=False,
+	)
+	frappe.db.commit()
+	frappe.log_error(title=_("Lead re-scoring failed"))
+
+
+def long_queue_workers() -> int:
+	"""How many workers listen on the long queue (at least 1): a re-score runs in as many parts."""
+	from frappe.utils.background_jobs import get_queue, get_workers
+
+	try:
+		return max(1, len(get_workers(get_queue("long"))))
+	except Exception:  # no Redis to ask: one part
+		return 1
 
 
 def new_run(reason: str) -> str:
@@ -684,7 +803,8 @@ def new_run(reason: str) -> str:
 
 
 def enqueue_rescore_all(reason: str) -> str:
-	"""Queue a bulk re-score on the long queue, after the current transaction commits."""
+	"""Queue a bulk re-score on the long queue, after the current transaction commits; it
+	runs in as many parts as the long queue has workers."""
 	run = new_run(reason)
 	frappe.enqueue(
 		"lead_qualification.lead_scoring.scoring.rescore_all_job",
@@ -693,17 +813,19 @@ def enqueue_rescore_all(reason: str) -> str:
 		enqueue_after_commit=True,
 		run=run,
 		reason=reason,
+		parts=0,
 	)
 	return run
 
 
-def rescore_all_job(run: str, reason: str = ""):
-	rescore_all(reason=reason, run=run)
+def rescore_all_job(run: str, reason: str = "", parts: int = 1):
+	"""parts=0: one per long-queue worker."""
+	rescore_all(reason=reason, run=run, parts=parts or long_queue_workers())
 
 
 def daily_decay():
 	"""Scheduler (daily): engagement points decay with time, so leads with activities are
-	re-scored every day."""
+	re-scored every day, in as many parts as the long queue has workers."""
 	if not is_enabled():
 		return
-	rescore_all(reason=_("Daily decay"), only_with_activity=True)
+	rescore_all(reason=_("Daily decay"), only_with_activity=True, parts=long_queue_workers())

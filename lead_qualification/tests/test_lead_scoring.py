@@ -1,6 +1,8 @@
 """Integration tests on a real ERPNext site: scores on the Lead, activities, bands,
 the list sort, promotion threshold, bulk re-scoring, permissions."""
 
+from unittest.mock import patch
+
 import frappe
 from frappe.utils import add_days, now_datetime
 
@@ -380,6 +382,84 @@ def entries(lead_name) -> dict:
 			"Lead Score Entry", filters={"lead": lead_name}, fields=["name", "rule", "points", "modified"]
 		)
 	}
+
+
+def run_parts_here(method, **kwargs):
+	"""frappe.enqueue for the tests: the part runs at once, as a worker would run it."""
+	kwargs = {k: v for k, v in kwargs.items() if k not in ("queue", "timeout", "enqueue_after_commit")}
+	frappe.get_attr(method)(**kwargs)
+
+
+class TestBulkRunInParts(LeadQualificationTestCase):
+	"""A re-score split by lead name into parts, one job each (the long queue's workers)."""
+
+	def setUp(self):
+		frappe.set_user("Administrator")
+		reset_settings()
+		self.names = [make_lead(bant_budget_status="Financed").name for _ in range(6)]
+		frappe.db.sql(
+			"update `tabLead` set lq_score = -1, lq_score_band = 'Cold', lq_ledger_keys = null "
+			"where name in %(n)s",
+			{"n": tuple(self.names)},
+		)
+		frappe.db.commit()
+
+	def tearDown(self):
+		for n in self.names:
+			frappe.db.delete("Lead Score Entry", {"lead": n})
+			frappe.delete_doc("Lead", n, force=True)
+		frappe.db.commit()
+
+	def test_parts_share_one_run_and_score_every_lead(self):
+		total = frappe.db.count("Lead")
+		with patch.object(frappe, "enqueue", side_effect=run_parts_here) as enqueue:
+			run = scoring.rescore_all(reason="test parts", parts=3, min_leads_per_part=1, batch_size=2)
+		self.assertEqual(enqueue.call_count, 3)
+		ranges = [(c.kwargs["after"], c.kwargs["upto"]) for c in enqueue.call_args_list]
+		self.assertEqual(ranges[0][0], "")
+		self.assertIsNone(ranges[-1][1])
+		self.assertEqual([r[1] for r in ranges[:-1]], [r[0] for r in ranges[1:]])  # adjoining
+		run_doc = frappe.get_doc("Lead Scoring Run", run)
+		self.assertEqual((run_doc.status, run_doc.parts, run_doc.parts_done), ("Completed", 3, 3))
+		self.assertEqual((run_doc.total, run_doc.processed), (total, total))
+		self.assertEqual(run_doc.progress, 100)
+		self.assertGreater(run_doc.peak_memory_mb, 0)
+		for n in self.names:
+			self.assertGreaterEqual(frappe.db.get_value("Lead", n, "lq_score"), 0)  # was -1
+			assert_ledger_matches_keys(self, n)
+
+	def test_a_failing_part_fails_the_run_and_keeps_what_the_others_did(self):
+		parts = min(frappe.db.count("Lead"), scoring.MAX_PARTS)  # about one lead a part
+		calls = []
+
+		def last_part_fails(method, **kwargs):
+			calls.append(kwargs)
+			if len(calls) == parts:
+				with patch.object(scoring, "score_rows", side_effect=RuntimeError("last part broke")):
+					self.assertRaises(RuntimeError, run_parts_here, method, **kwargs)
+			else:
+				run_parts_here(method, **kwargs)
+
+		with patch.object(frappe, "enqueue", side_effect=last_part_fails):
+			run = scoring.rescore_all(reason="test parts", parts=parts, min_leads_per_part=1)
+		run_doc = frappe.get_doc("Lead Scoring Run", run)
+		self.assertEqual(run_doc.status, "Failed")
+		self.assertIn("last part broke", run_doc.error)
+		self.assertEqual(run_doc.parts_done, parts - 1)
+		# the other parts' leads (by the database's order of names) were scored and committed
+		done = set(
+			frappe.db.sql_list(
+				"select name from `tabLead` where name <= %(upto)s and name in %(names)s",
+				{"upto": calls[-1]["after"], "names": tuple(self.names)},
+			)
+		)
+		self.assertTrue(done)
+		for n in self.names:
+			if n in done:
+				self.assertGreaterEqual(frappe.db.get_value("Lead", n, "lq_score"), 0)
+				assert_ledger_matches_keys(self, n)
+			else:
+				self.assertEqual(frappe.db.get_value("Lead", n, "lq_score"), -1)  # left as it was
 
 
 class TestLedgerChanges(ScoringTestCase):
