@@ -651,7 +651,8 @@ def rescore_all(
 			upto=upto,
 			only_with_activity=only_with_activity,
 			batch_size=batch_size,
-			now=now,
+			# not `now`: frappe.enqueue's own argument (run at once, here)
+			scored_at=str(now),
 		)
 	return run
 
@@ -684,8 +685,10 @@ def split_ranges(
 	return ranges
 
 
-def rescore_part_job(run: str, after: str, upto: str | None, only_with_activity: bool, batch_size: int, now):
-	rescore_part(run, after, upto, only_with_activity, batch_size, get_datetime(now))
+def rescore_part_job(
+	run: str, after: str, upto: str | None, only_with_activity: bool, batch_size: int, scored_at: str
+):
+	rescore_part(run, after, upto, only_with_activity, batch_size, get_datetime(scored_at))
 
 
 def rescore_part(

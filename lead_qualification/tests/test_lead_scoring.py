@@ -1,6 +1,7 @@
 """Integration tests on a real ERPNext site: scores on the Lead, activities, bands,
 the list sort, promotion threshold, bulk re-scoring, permissions."""
 
+import inspect
 from unittest.mock import patch
 
 import frappe
@@ -385,9 +386,14 @@ def entries(lead_name) -> dict:
 
 
 def run_parts_here(method, **kwargs):
-	"""frappe.enqueue for the tests: the part runs at once, as a worker would run it."""
-	kwargs = {k: v for k, v in kwargs.items() if k not in ("queue", "timeout", "enqueue_after_commit")}
-	frappe.get_attr(method)(**kwargs)
+	"""frappe.enqueue for the tests: the part runs at once, as a worker would run it. The job's
+	own arguments must not be taken by frappe.enqueue's (`now`, `event`, `job_id`...)."""
+	from frappe.utils.background_jobs import enqueue
+
+	own = set(inspect.signature(enqueue).parameters) - {"kwargs"}
+	job = {k: v for k, v in kwargs.items() if k not in ("queue", "timeout", "enqueue_after_commit")}
+	assert not own & set(job), f"job arguments taken by frappe.enqueue: {own & set(job)}"
+	frappe.get_attr(method)(**job)
 
 
 class TestBulkRunInParts(LeadQualificationTestCase):
