@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 
 import frappe
 from frappe import _
+from frappe.query_builder.functions import Coalesce
 from frappe.utils import add_days, get_datetime, get_time, getdate, now_datetime
 
 from lead_qualification import email_address, time_zones
@@ -340,11 +341,17 @@ def enroll(
 def auto_enroll(lead_doc) -> list[str]:
 	"""New lead: join every enabled sequence whose conditions it matches."""
 	names = []
-	for seq in frappe.get_all(
-		"Nurture Sequence",
-		filters={"enabled": 1, "auto_enroll": 1, "stage": ("in", ("", followup.LEAD))},
-		fields=["name", "enroll_source", "enroll_territory"],
-	):
+	# a plain query (every new lead runs it): get_all's permission-free query costs more
+	table = frappe.qb.DocType("Nurture Sequence")
+	sequences = (
+		frappe.qb.from_(table)
+		.select(table.name, table.enroll_source, table.enroll_territory)
+		.where(table.enabled == 1)
+		.where(table.auto_enroll == 1)
+		.where(Coalesce(table.stage, "").isin(("", followup.LEAD)))
+		.orderby(table.name)
+	).run(as_dict=True)
+	for seq in sequences:
 		if seq.enroll_source and seq.enroll_source != lead_doc.get("source"):
 			continue
 		if seq.enroll_territory and seq.enroll_territory != lead_doc.get("territory"):

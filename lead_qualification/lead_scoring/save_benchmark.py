@@ -4,7 +4,8 @@
 	../env/bin/python -m lead_qualification.lead_scoring.save_benchmark APP_SITE BASELINE_SITE
 
 APP_SITE has ERPNext and this app, BASELINE_SITE ERPNext alone (same bench, so the same
-Frappe and ERPNext code, database server and Redis). The two sites take turns, in blocks:
+Frappe and ERPNext code, database server and Redis). The baseline is first topped up with
+plain leads to as many as APP_SITE holds (same data size). The two sites take turns, in blocks:
 each block inserts leads, then changes on each a field that no scoring rule reads, and rolls
 everything back, so both sites keep the data they had. The first block of each site and the
 first saves of every block (caches filling after the switch) are not counted.
@@ -106,7 +107,74 @@ def block(site: str, size: int, fieldname: str, skip: int) -> tuple[list[float],
 	return inserts, updates, leads
 
 
+BASELINE_PREFIX = "LQBASE-"
+
+
+def match_lead_count(app_site: str, baseline_site: str) -> None:
+	"""Top the baseline site up with plain leads (ERPNext's own fields, raw multi-row INSERTs,
+	named LQBASE-…) to as many leads as the app's site holds: both tables the same size."""
+	connect(app_site)
+	try:
+		wanted = frappe.db.count("Lead")
+	finally:
+		disconnect()
+	connect(baseline_site)
+	try:
+		have = frappe.db.count("Lead")
+		if have >= wanted:
+			return
+		now = frappe.utils.now_datetime()
+		columns = (
+			"name",
+			"creation",
+			"modified",
+			"owner",
+			"modified_by",
+			"docstatus",
+			"idx",
+			"naming_series",
+			"first_name",
+			"lead_name",
+			"title",
+			"email_id",
+			"status",
+			"company_name",
+		)
+		start = frappe.db.count("Lead", {"name": ("like", f"{BASELINE_PREFIX}%")})
+		rows = [
+			(
+				f"{BASELINE_PREFIX}{i:07d}",
+				now,
+				now,
+				"Administrator",
+				"Administrator",
+				0,
+				0,
+				"CRM-LEAD-.YYYY.-",
+				f"Base {i}",
+				f"Base {i}",
+				f"Base {i}",
+				f"lqbase-{i}@example.com",
+				"Lead",
+				f"Company {i}" if i % 3 else "",
+			)
+			for i in range(start, start + wanted - have)
+		]
+		placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+		for i in range(0, len(rows), 5000):
+			part = rows[i : i + 5000]
+			frappe.db.sql(
+				f"insert into `tabLead` ({', '.join(f'`{c}`' for c in columns)}) "
+				f"values {', '.join([placeholders] * len(part))}",
+				[v for row in part for v in row],
+			)
+			frappe.db.commit()
+	finally:
+		disconnect()
+
+
 def run(app_site: str, baseline_site: str, blocks: int = 6, size: int = 30, skip: int = 5) -> dict:
+	match_lead_count(app_site, baseline_site)
 	fieldname = field_no_rule_reads(app_site)
 	times = {app_site: ([], []), baseline_site: ([], [])}
 	counts = {}

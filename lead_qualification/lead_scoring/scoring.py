@@ -601,7 +601,7 @@ def after_scores_changed(
 	)
 
 
-MIN_LEADS_PER_PART = 20_000
+MIN_LEADS_PER_PART = 5_000
 MAX_PARTS = 32
 
 
