@@ -173,7 +173,7 @@ def match_lead_count(app_site: str, baseline_site: str) -> None:
 		disconnect()
 
 
-def run(app_site: str, baseline_site: str, blocks: int = 6, size: int = 30, skip: int = 5) -> dict:
+def run(app_site: str, baseline_site: str, blocks: int = 16, size: int = 15, skip: int = 3) -> dict:
 	match_lead_count(app_site, baseline_site)
 	fieldname = field_no_rule_reads(app_site)
 	times = {app_site: ([], []), baseline_site: ([], [])}
