@@ -18,7 +18,9 @@
 //   J9  a French-speaking Sales Manager reads the Pipeline Forecast and the Qualification Impact
 //       (j9-forecast-reports-fr-manager.mjs);
 //   J10 after a quotation to a prospect is submitted, a French-speaking Sales Manager sees
-//       its next follow-up and the Quotations to Follow Up report (j10-quotation-follow-up-fr-manager.mjs).
+//       its next follow-up and the Quotations to Follow Up report (j10-quotation-follow-up-fr-manager.mjs);
+//   J11 a French-speaking Sales Manager re-scores every lead and reads the Lead Scoring Run,
+//       which the long queue's worker completes (j11-scoring-run-fr-manager.mjs).
 //
 // This file is the runner (test data, J1-J3, main); shared helpers are in helpers.mjs, and
 // each new journey goes in its own file.
@@ -86,6 +88,7 @@ import j7 from "./j7-first-response-sales.mjs";
 import j8 from "./j8-quotation-override-fr.mjs";
 import j9 from "./j9-forecast-reports-fr-manager.mjs";
 import j10 from "./j10-quotation-follow-up-fr-manager.mjs";
+import j11 from "./j11-scoring-run-fr-manager.mjs";
 
 
 /** Remove what earlier runs left: their leads (every e-mail of this suite is
@@ -512,6 +515,7 @@ const JOURNEYS = [
 	j8,
 	j9,
 	j10,
+	j11,
 ];
 
 async function main() {
