@@ -5,6 +5,7 @@ writes scores and ledger rows back, for one lead (on save) or many (bulk, set-ba
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -691,34 +692,59 @@ def rescore_part_job(
 	rescore_part(run, after, upto, only_with_activity, batch_size, get_datetime(scored_at))
 
 
+BATCH_ATTEMPTS = 3
+
+
 def rescore_part(
 	run: str, after: str, upto: str | None, only_with_activity: bool, batch_size: int, now
 ) -> None:
 	"""Re-score the leads named in (after, upto] in batches read by key, committing after each
 	batch (a deliberate commit: this runs in a background job, and per-batch commits keep row
-	locks short). The run's counters are added to, so parts running at once share one run."""
+	locks short). The run's counters are added to, so parts running at once share one run.
+	A batch that meets a deadlock or a lock wait timeout (a Lead save, another part's listener)
+	is rolled back and done again, up to BATCH_ATTEMPTS times."""
 	try:
 		rules, bands = load_rules(), get_bands()
-		while rows := read_leads(
-			rules, after=after, upto=upto, limit=batch_size, only_with_activity=only_with_activity
-		):
-			after = rows[-1]["name"]
-			scores, stored = score_rows(rows, rules, bands, now, batch=True)
-			changed = changed_scores(scores, stored)
-			rows_deleted, rows_written = write_scores(changed, now, stored)
-			after_scores_changed(changed, stored, bulk=True)
-			processed, total = count_progress(run, len(rows), len(changed), rows_written, rows_deleted)
-			frappe.db.commit()
-			frappe.publish_progress(
-				min(100, 100 * processed / total) if total else 100,
-				title=_("Re-scoring leads"),
-				description=f"{processed}/{total}",
-			)
+		while True:
+			for attempt in range(1, BATCH_ATTEMPTS + 1):
+				try:
+					last = rescore_batch(run, rules, bands, now, after, upto, only_with_activity, batch_size)
+					break
+				except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
+					frappe.db.rollback()
+					if attempt == BATCH_ATTEMPTS:
+						raise
+					time.sleep(0.2 * attempt)
+			if last is None:
+				break
+			after = last
 		part_done(run)
 		frappe.db.commit()
 	except Exception:
 		run_failed(run)
 		raise
+
+
+def rescore_batch(
+	run: str, rules, bands, now, after: str, upto: str | None, only_with_activity: bool, batch_size: int
+) -> str | None:
+	"""One batch, committed: the next `batch_size` leads after `after`. Returns the last lead's
+	name, or None when there were none left."""
+	rows = read_leads(rules, after=after, upto=upto, limit=batch_size, only_with_activity=only_with_activity)
+	if not rows:
+		return None
+	scores, stored = score_rows(rows, rules, bands, now, batch=True)
+	changed = changed_scores(scores, stored)
+	rows_deleted, rows_written = write_scores(changed, now, stored)
+	after_scores_changed(changed, stored, bulk=True)
+	processed, total = count_progress(run, len(rows), len(changed), rows_written, rows_deleted)
+	frappe.db.commit()
+	frappe.publish_progress(
+		min(100, 100 * processed / total) if total else 100,
+		title=_("Re-scoring leads"),
+		description=f"{processed}/{total}",
+	)
+	return rows[-1]["name"]
 
 
 def count_progress(run: str, processed: int, changed: int, written: int, deleted: int) -> tuple[int, int]:

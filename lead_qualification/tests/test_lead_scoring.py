@@ -434,6 +434,30 @@ class TestBulkRunInParts(LeadQualificationTestCase):
 			self.assertGreaterEqual(frappe.db.get_value("Lead", n, "lq_score"), 0)  # was -1
 			assert_ledger_matches_keys(self, n)
 
+	def test_a_batch_that_meets_a_deadlock_is_done_again(self):
+		real = scoring.write_scores
+		calls = []
+
+		def deadlock_once(*args, **kwargs):
+			calls.append(1)
+			if len(calls) == 1:
+				real(*args, **kwargs)  # written, then rolled back with the batch
+				raise frappe.QueryDeadlockError("Deadlock found when trying to get lock")
+			return real(*args, **kwargs)
+
+		with (
+			patch.object(scoring, "write_scores", side_effect=deadlock_once),
+			patch.object(scoring.time, "sleep"),
+		):
+			run = scoring.rescore_all(reason="test deadlock")
+		run_doc = frappe.get_doc("Lead Scoring Run", run)
+		self.assertEqual(run_doc.status, "Completed")
+		self.assertEqual(run_doc.processed, run_doc.total)  # the retried batch counted once
+		self.assertGreater(len(calls), 1)
+		for n in self.names:
+			self.assertGreaterEqual(frappe.db.get_value("Lead", n, "lq_score"), 0)
+			assert_ledger_matches_keys(self, n)
+
 	def test_a_failing_part_fails_the_run_and_keeps_what_the_others_did(self):
 		parts = min(frappe.db.count("Lead"), scoring.MAX_PARTS)  # about one lead a part
 		calls = []
