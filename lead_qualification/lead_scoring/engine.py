@@ -1,7 +1,8 @@
 """Lead scoring engine: rules, conditions, decay, caps, bands and the score ledger.
 
-Plain, typed functions over plain data; no frappe import. The same `score_lead` serves
-the Lead hook (one lead) and the bulk re-score job (thousands per batch), so both give
+Plain, typed functions over plain data; no frappe import. `score_lead` serves the Lead
+hook (one lead), `score_many` the bulk re-score job (thousands per batch, each field rule
+tested once per distinct value); both apply the rules through one `_assemble`, so both give
 the same result by construction.
 
 Scoring, in short:
@@ -96,6 +97,8 @@ TWO_PLACES = Decimal("0.01")
 
 # characters of a ledger row's slot and content digests
 DIGEST_LENGTH = 8
+# the format of the ledger keys a Lead stores: keys of another format are not compared
+KEYS_FORMAT = "v2"
 
 # How far ahead of `now` an event's stamp may be and still count (as fresh): a stamp taken
 # before the site's time zone moved west (or its clocks went back) looks up to this far ahead.
@@ -468,6 +471,11 @@ class Score:
 		return ledger_slots(self.rows)
 
 	@cached_property
+	def keys_text(self) -> str:
+		"""The keys as the Lead stores them (lq_ledger_keys): "v2 <key> <key> ..."."""
+		return " ".join((KEYS_FORMAT, *self.keys))
+
+	@cached_property
 	def keys(self) -> tuple[str, ...]:
 		""" "<slot>:<content>" of each row: what the Lead stores to compare the next score with."""
 		return tuple(f"{slot}:{row.content}" for slot, row in zip(self.slots, self.rows))
@@ -567,27 +575,14 @@ def score_lead(
 	now: datetime,
 	bands: Bands | None = None,
 ) -> Score:
-	events = tuple(events)
-	rows: list[LedgerRow] = []
+	"""One lead's Score: its field rules tested on its values, then every rule applied in
+	order (`_assemble`, which the bulk path shares)."""
+	rules = tuple(rules)
 	coerced: dict = {}
-	fit = engagement = Decimal(0)
-	for rule in rules:
-		if rule.is_activity:
-			if not events:
-				continue
-			hits = [r for r in rule_rows(rule, values, events, now) if r.points != 0 or r.capped]
-		elif condition_holds(rule, values, coerced):
-			hits = [rule.hit_row]
-		else:
-			continue
-		for r in hits:
-			if r.dimension == FIT:
-				fit += r.points
-			else:
-				engagement += r.points
-		rows.extend(hits)
-	total = fit + engagement
-	return Score(total, fit, engagement, (bands or Bands()).band(total), tuple(rows))
+	hits = tuple(
+		i for i, rule in enumerate(rules) if not rule.is_activity and condition_holds(rule, values, coerced)
+	)
+	return _assemble(rules, [hits], tuple(events), now, bands or Bands())
 
 
 def score_many(
@@ -601,8 +596,8 @@ def score_many(
 
 	Leads share field values (a territory, a source, a budget bracket): each field rule is
 	tested once per distinct value of its field, and leads without events whose field rules
-	hit alike share one Score. Rules are still applied in their order, by the same
-	`rule_rows`, so the result is `score_lead`'s (tests/test_scoring_engine.py checks it)."""
+	hit alike share one Score. The rules are then applied by the same `_assemble` as
+	score_lead's, so the result is `score_lead`'s (tests/test_scoring_engine.py checks it)."""
 	bands = bands or Bands()
 	rules = tuple(rules)
 	has_activity_rules = any(r.is_activity for r in rules)
@@ -652,8 +647,10 @@ def _assemble(
 	now: datetime,
 	bands: Bands,
 ) -> Score:
-	"""`score_lead`'s loop, with the field rules' results already known (`hits`: the
-	positions of the field rules that hold)."""
+	"""Every rule applied in order, the field rules' results already known (`hits`: the
+	positions of the field rules that hold): a field rule that holds adds its row, an activity
+	rule the rows of its events (decayed, capped, rows of 0 left out). score_lead and
+	score_many both end here."""
 	hit = {i for group in hits for i in group}
 	by_type: dict[str, list[Event]] = {}
 	for e in events:
