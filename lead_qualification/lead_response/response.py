@@ -10,6 +10,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint, get_datetime, get_time, now_datetime
 
+from lead_qualification.integrations.frappe.documents import keep_stored
 from lead_qualification.lead_response import clock
 
 SETTINGS_DOCTYPE = "Lead Response Settings"
@@ -69,11 +70,7 @@ CLOCK_FIELDS = (
 def keep_stored_clock(doc) -> None:
 	"""The clock's fields are written by the app only, straight to the database: a form
 	opened before a response was recorded (or an API call) must not save its stale copy."""
-	before = doc.get_doc_before_save()
-	if before is None:
-		return
-	for fieldname in CLOCK_FIELDS:
-		doc.set(fieldname, before.get(fieldname))
+	keep_stored(doc, CLOCK_FIELDS)
 
 
 def set_respond_by(doc) -> None:
