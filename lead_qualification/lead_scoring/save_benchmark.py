@@ -27,12 +27,10 @@ import time
 
 import frappe
 
+from lead_qualification.lead_scoring.benchmarks import _print, insert_leads
+
 # fields of a Lead that an update may change; the first that no enabled rule reads is used
 UPDATE_CANDIDATES = ("website", "fax", "job_title", "whatsapp_no", "city")
-
-
-def _print(label, value):
-	print(f"{label:<62} {value}", flush=True)
 
 
 def connect(site: str) -> None:
@@ -160,15 +158,7 @@ def match_lead_count(app_site: str, baseline_site: str) -> None:
 			)
 			for i in range(start, start + wanted - have)
 		]
-		placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-		for i in range(0, len(rows), 5000):
-			part = rows[i : i + 5000]
-			frappe.db.sql(
-				f"insert into `tabLead` ({', '.join(f'`{c}`' for c in columns)}) "
-				f"values {', '.join([placeholders] * len(part))}",
-				[v for row in part for v in row],
-			)
-			frappe.db.commit()
+		insert_leads(columns, rows)
 	finally:
 		disconnect()
 
