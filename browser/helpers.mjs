@@ -426,3 +426,10 @@ export async function failureShot(page, c, id) {
 		/* page already gone */
 	}
 }
+
+/** Which of `words` stand in `text` as whole words (not inside a longer word: "Hot" is not
+ * found in "Hotel"), for the checks that no English word of the app shows to a French user. */
+export function wordsIn(text, words) {
+	const escape = (w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+	return words.filter((w) => new RegExp(`(^|[^\\p{L}])${escape(w)}([^\\p{L}]|$)`, "u").test(text));
+}

@@ -4,7 +4,7 @@
 // deleted), the parts it ran in, its peak memory and speed. Screenshot:
 // j11-scoring-run-fr-manager.png.
 
-import { BASE_URL, FR_MANAGER, PASSWORD, api, failureShot, log, login, newPage, screenshot, waitForForm } from "./helpers.mjs";
+import { BASE_URL, FR_MANAGER, PASSWORD, api, failureShot, log, login, newPage, screenshot, waitForForm, wordsIn } from "./helpers.mjs";
 
 // The run's labels as a French user must read them, and their English sources.
 const LABELS = {
@@ -57,7 +57,7 @@ export async function j11(browser, data, c) {
 			c.ok(form.labels.includes(french), `"${english}" reads "${french}"`);
 		}
 		c.ok(/Termin/.test(form.indicator), `the status reads Terminé (${form.indicator})`);
-		const english = ENGLISH.filter((w) => new RegExp(`(^|[^\\p{L}])${w.replace(/[()]/g, "\\$&")}([^\\p{L}]|$)`, "u").test(form.text));
+		const english = wordsIn(form.text, ENGLISH);
 		c.ok(!english.length, `no English word of the app on the run (${english.join(", ") || "none"})`);
 		await page.evaluate(() => window.scrollTo(0, 0));
 		await screenshot(page, "j11-scoring-run-fr-manager.png", { fullPage: true });

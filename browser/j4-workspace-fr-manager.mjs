@@ -3,7 +3,7 @@
 // red / orange / blue, shortcut badges in French, no English word of the app. A French Sales
 // User sees the same cards and charts.
 
-import { BASE_URL, FR_MANAGER, FR_SALES, PASSWORD, failureShot, log, login, newPage, screenshot } from "./helpers.mjs";
+import { BASE_URL, FR_MANAGER, FR_SALES, PASSWORD, failureShot, log, login, newPage, screenshot, wordsIn } from "./helpers.mjs";
 
 // What the app shows in English when a translation is missing (whole words).
 export const ENGLISH = [
@@ -32,7 +32,7 @@ export const ENGLISH = [
 ];
 
 export function englishIn(text) {
-	return ENGLISH.filter((w) => new RegExp(`(^|[^\\p{L}])${w}([^\\p{L}]|$)`, "u").test(text));
+	return wordsIn(text, ENGLISH);
 }
 
 const BAND_COLOURS = { Chaud: "#e03636", Tiède: "#e86c13", Froid: "#0289f7" };
