@@ -144,30 +144,57 @@ def clear_rules_cache(*args) -> None:
 def events_for(
 	leads: Sequence[str], activity_types: Iterable[str], *, first: str | None = None, last: str | None = None
 ) -> dict[str, list[engine.Event]]:
-	"""The activity events of these leads, by lead. A batch of leads read in name order
-	passes its first and last name too: the events are then read by range of the lead index
-	(no list of names to send), and those of leads outside `leads` are left out."""
+	"""The activity events of these leads, by lead, each lead's in the order they were recorded.
+	A batch of leads read in name order passes its first and last name too: the events are
+	then read by range of the lead index (no list of names to send), and those of leads
+	outside `leads` are left out.
+
+	Each lead's events come as one text (GROUP_CONCAT), split here: the database driver
+	decodes every column of every row in Python, and one column per lead instead of three
+	per event halves the time of this read in a bulk re-score. A lead whose text does not
+	hold all its events (longer than the server's group_concat_max_len) is read row by row."""
 	activity_types = tuple(activity_types)
 	out: dict[str, list[engine.Event]] = defaultdict(list)
 	if not leads or not activity_types:
 		return out
 	by_range = first is not None and last is not None
+	where = f"""{"lead >= %(first)s and lead <= %(last)s" if by_range else "lead in %(leads)s"}
+		and activity_type in %(types)s"""
+	values = {"first": first, "last": last, "leads": tuple(leads), "types": activity_types}
 	rows = frappe.db.sql(
-		f"""select lead, activity_type, occurred_on, coalesce(source, '')
-		from `tabLead Activity`
-		where {"lead >= %(first)s and lead <= %(last)s" if by_range else "lead in %(leads)s"}
-			and activity_type in %(types)s""",
-		{"first": first, "last": last, "leads": tuple(leads), "types": activity_types},
+		f"""select lead, count(*), group_concat(
+			activity_type, char(31 using utf8mb4), occurred_on, char(31 using utf8mb4),
+			hex(coalesce(source, '')) order by name separator %(records)s)
+		from `tabLead Activity` where {where} group by lead""",
+		{**values, "records": RECORDS},
 	)
 	wanted = set(leads) if by_range else None
-	Event = engine.Event
-	for lead, activity_type, occurred_on, source in rows:
+	Event, from_iso, from_hex = engine.Event, datetime.fromisoformat, bytes.fromhex
+	incomplete = []
+	for lead, count, text in rows:
 		if wanted is not None and lead not in wanted:
 			continue
-		if not isinstance(occurred_on, datetime):
-			occurred_on = get_datetime(occurred_on)
-		out[lead].append(Event(activity_type, occurred_on, source))
+		records = text.split(RECORDS) if text else []
+		if len(records) != count:
+			incomplete.append(lead)
+			continue
+		events = out[lead]
+		for record in records:
+			activity_type, occurred_on, source = record.split(FIELDS)
+			events.append(Event(activity_type, from_iso(occurred_on), from_hex(source).decode()))
+	if incomplete:
+		for lead, activity_type, occurred_on, source in frappe.db.sql(
+			"""select lead, activity_type, occurred_on, coalesce(source, '') from `tabLead Activity`
+			where lead in %(incomplete)s and activity_type in %(types)s order by lead, name""",
+			{"incomplete": tuple(incomplete), "types": activity_types},
+		):
+			out[lead].append(Event(activity_type, get_datetime(occurred_on), source))
 	return out
+
+
+# separators of events_for's text: one event's fields (the source is sent in hex, so that no
+# text of a user's can hold them), and its events
+FIELDS, RECORDS = "\x1f", "\x1e"
 
 
 # --- one lead, on save ----------------------------------------------------------------

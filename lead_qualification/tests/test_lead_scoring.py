@@ -592,3 +592,46 @@ class TestLedgerChanges(ScoringTestCase):
 		lead.save()
 		self.assertEqual(set(entries(lead.name)), {"T budget", "T big"})
 		assert_ledger_matches_keys(self, lead.name)
+
+
+class TestEventsRead(ScoringTestCase):
+	"""events_for reads each lead's events as one text: what it gives must be the rows as
+	stored, in the order they were recorded, whatever a source holds."""
+
+	def record_odd_events(self):
+		lead = make_lead()
+		when = add_days(now_datetime(), -2)
+		sources = ("a\x1eb\x1fc", "Élan — ü, 'quoted'", "", "x" * 140)
+		for i, source in enumerate(sources):
+			activities.record(
+				lead.name, "Email Received", when, event_id=f"t-odd-{i}-{lead.name}", source=source
+			)
+		activities.record(lead.name, "Demo Requested", event_id=f"t-odd-demo-{lead.name}")
+		stored = frappe.db.sql(
+			"""select activity_type, occurred_on, coalesce(source, '') from `tabLead Activity`
+			where lead = %s order by name""",
+			lead.name,
+		)
+		return lead, [scoring.engine.Event(*row) for row in stored]
+
+	def test_events_come_as_stored_in_recorded_order(self):
+		lead, stored = self.record_odd_events()
+		types = ("Email Received", "Demo Requested")
+		self.assertEqual(len(stored), 5)
+		self.assertEqual(scoring.events_for([lead.name], types)[lead.name], stored)
+		by_range = scoring.events_for([lead.name], types, first=lead.name, last=lead.name)
+		self.assertEqual(by_range[lead.name], stored)
+		# only the asked types
+		self.assertEqual(
+			scoring.events_for([lead.name], ("Demo Requested",))[lead.name],
+			[e for e in stored if e.activity_type == "Demo Requested"],
+		)
+
+	def test_a_lead_whose_text_is_cut_is_read_row_by_row(self):
+		lead, stored = self.record_odd_events()
+		frappe.db.sql("set session group_concat_max_len = 64")
+		try:
+			events = scoring.events_for([lead.name], ("Email Received", "Demo Requested"))
+		finally:
+			frappe.db.sql("set session group_concat_max_len = 1048576")
+		self.assertEqual(events[lead.name], stored)
