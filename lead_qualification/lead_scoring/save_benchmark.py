@@ -16,7 +16,10 @@ hits on a machine without internet: the lookup is left out on both sides (it is 
 on both, and is not the app's).
 
 It prints the medians and their ratios (targets: insert <= 1.2x, update <= 1.1x); it asserts
-nothing. Don't run it on a production site: it writes leads, then rolls them back.
+nothing. A third arm runs on APP_SITE with the app's document hooks left out (its fields on
+the Lead kept): it splits what the app adds to a save into what Frappe and ERPNext spend on
+the app's Lead columns (loading, validating, versioning and writing them) and what the app's
+own code spends. Don't run it on a production site: it writes leads, then rolls them back.
 """
 
 from __future__ import annotations
@@ -49,6 +52,18 @@ def no_gravatar() -> None:
 		module.has_gravatar = lambda email: ""
 
 
+def without_app_hooks() -> None:
+	"""This process's document hooks without the app's: a save then runs Frappe's and ERPNext's
+	code only, on the same Lead columns (for the benchmark's third arm)."""
+	frappe.local.doc_events_hooks = {
+		doctype: {
+			event: [m for m in methods if not m.startswith("lead_qualification.")]
+			for event, methods in events.items()
+		}
+		for doctype, events in frappe.get_doc_hooks().items()
+	}
+
+
 def disconnect() -> None:
 	frappe.db.rollback()
 	frappe.destroy()
@@ -65,10 +80,15 @@ def field_no_rule_reads(app_site: str) -> str:
 		disconnect()
 
 
-def block(site: str, size: int, fieldname: str, skip: int) -> tuple[list[float], list[float], int]:
+def block(
+	site: str, size: int, fieldname: str, skip: int, app_code: bool = True
+) -> tuple[list[float], list[float], int]:
 	"""Insert `size` leads, then update each; times in seconds (the first `skip` of each
-	left out), and the number of leads the site holds. Everything is rolled back."""
+	left out), and the number of leads the site holds. Everything is rolled back.
+	`app_code` False: without the app's document hooks (see without_app_hooks)."""
 	connect(site)
+	if not app_code:
+		without_app_hooks()
 	inserts, updates = [], []
 	try:
 		leads = frappe.db.count("Lead")
@@ -166,20 +186,26 @@ def match_lead_count(app_site: str, baseline_site: str) -> None:
 def run(app_site: str, baseline_site: str, blocks: int = 16, size: int = 15, skip: int = 3) -> dict:
 	match_lead_count(app_site, baseline_site)
 	fieldname = field_no_rule_reads(app_site)
-	times = {app_site: ([], []), baseline_site: ([], [])}
+	# the arms: (site, with the app's code); their order turns every block, so that none
+	# always follows the same one
+	app, fields_only, baseline = (app_site, True), (app_site, False), (baseline_site, True)
+	arms = (app, fields_only, baseline)
+	times = {arm: ([], []) for arm in arms}
 	counts = {}
 	for b in range(blocks + 1):
-		for site in (app_site, baseline_site) if b % 2 == 0 else (baseline_site, app_site):
-			inserts, updates, counts[site] = block(site, size, fieldname, skip)
-			if b:  # the first block of each site warms it up
-				times[site][0].extend(inserts)
-				times[site][1].extend(updates)
-	medians = {site: (statistics.median(ins), statistics.median(upd)) for site, (ins, upd) in times.items()}
-	(app_insert, app_update), (base_insert, base_update) = medians[app_site], medians[baseline_site]
+		for arm in arms[b % 3 :] + arms[: b % 3]:
+			site, app_code = arm
+			inserts, updates, counts[site] = block(site, size, fieldname, skip, app_code)
+			if b:  # the first block of each arm warms it up
+				times[arm][0].extend(inserts)
+				times[arm][1].extend(updates)
+	medians = {arm: (statistics.median(ins), statistics.median(upd)) for arm, (ins, upd) in times.items()}
+	(app_insert, app_update), (base_insert, base_update) = medians[app], medians[baseline]
+	fields_insert, fields_update = medians[fields_only]
 	_print(
 		"sites (leads held)", f"{app_site} ({counts[app_site]}), {baseline_site} ({counts[baseline_site]})"
 	)
-	_print("saves measured per site and kind", len(times[app_site][0]))
+	_print("saves measured per site and kind", len(times[app][0]))
 	_print("field changed by the update (no rule reads it)", fieldname)
 	_print(
 		"Lead insert, median ms: with the app / without",
@@ -191,10 +217,22 @@ def run(app_site: str, baseline_site: str, blocks: int = 16, size: int = 15, ski
 		f"{app_update * 1000:.2f} / {base_update * 1000:.2f}",
 	)
 	_print("Lead update ratio (target <= 1.1)", f"{app_update / base_update:.3f}")
+	_print(
+		"  the app's fields alone (its hooks off), insert / update ms",
+		f"{fields_insert * 1000:.2f} / {fields_update * 1000:.2f}",
+	)
+	_print(
+		"  ratios of the fields alone, insert / update",
+		f"{fields_insert / base_insert:.3f} / {fields_update / base_update:.3f}",
+	)
 	return {
 		"insert_ratio": app_insert / base_insert,
 		"update_ratio": app_update / base_update,
-		"medians_ms": {site: (i * 1000, u * 1000) for site, (i, u) in medians.items()},
+		"fields_only_ratios": (fields_insert / base_insert, fields_update / base_update),
+		"medians_ms": {
+			f"{site}{'' if code else ' (hooks off)'}": (i * 1000, u * 1000)
+			for (site, code), (i, u) in medians.items()
+		},
 	}
 
 
