@@ -9,9 +9,10 @@ from datetime import datetime, time, timedelta
 import frappe
 from frappe import _
 from frappe.query_builder.functions import Coalesce
-from frappe.utils import add_days, get_datetime, get_time, getdate, now_datetime
+from frappe.utils import add_days, get_datetime, getdate, now_datetime
 
 from lead_qualification import email_address, time_zones
+from lead_qualification.integrations.frappe.values import time_of
 from lead_qualification.lead_nurture import cadence, followup
 
 SETTINGS_DOCTYPE = "Lead Nurture Settings"
@@ -53,7 +54,7 @@ def get_prospect_cadence(settings=None) -> followup.ProspectCadence:
 
 
 def _time(value) -> time | None:
-	return get_time(value) if value else None
+	return time_of(value) if value else None
 
 
 _holiday_cache: dict = {}

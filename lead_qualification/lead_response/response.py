@@ -8,9 +8,10 @@ from datetime import datetime
 
 import frappe
 from frappe import _
-from frappe.utils import cint, get_datetime, get_time, now_datetime
+from frappe.utils import cint, get_datetime, now_datetime
 
 from lead_qualification.integrations.frappe.documents import keep_stored
+from lead_qualification.integrations.frappe.values import time_of
 from lead_qualification.lead_response import clock
 
 SETTINGS_DOCTYPE = "Lead Response Settings"
@@ -48,8 +49,8 @@ def get_working_time(company: str | None = None, settings=None) -> clock.Working
 
 	s = settings or get_settings()
 	return clock.WorkingTime(
-		start=get_time(s.work_start or "09:00:00"),
-		end=get_time(s.work_end or "18:00:00"),
+		start=time_of(s.work_start or "09:00:00"),
+		end=time_of(s.work_end or "18:00:00"),
 		weekdays=frozenset(i for i, day in enumerate(WEEKDAYS) if cint(s.get(f"work_on_{day}"))),
 		holidays=holidays_for(company) if cint(s.use_holiday_list) else frozenset(),
 	)
