@@ -191,6 +191,7 @@ def run(app_site: str, baseline_site: str, blocks: int = 16, size: int = 15, ski
 	app, fields_only, baseline = (app_site, True), (app_site, False), (baseline_site, True)
 	arms = (app, fields_only, baseline)
 	times = {arm: ([], []) for arm in arms}
+	rounds: list[dict] = []  # each round's medians by arm: how much the ratio moves between rounds
 	counts = {}
 	for b in range(blocks + 1):
 		for arm in arms[b % 3 :] + arms[: b % 3]:
@@ -199,6 +200,9 @@ def run(app_site: str, baseline_site: str, blocks: int = 16, size: int = 15, ski
 			if b:  # the first block of each arm warms it up
 				times[arm][0].extend(inserts)
 				times[arm][1].extend(updates)
+				if len(rounds) < b:
+					rounds.append({})
+				rounds[-1][arm] = (statistics.median(inserts), statistics.median(updates))
 	medians = {arm: (statistics.median(ins), statistics.median(upd)) for arm, (ins, upd) in times.items()}
 	(app_insert, app_update), (base_insert, base_update) = medians[app], medians[baseline]
 	fields_insert, fields_update = medians[fields_only]
@@ -217,6 +221,12 @@ def run(app_site: str, baseline_site: str, blocks: int = 16, size: int = 15, ski
 		f"{app_update * 1000:.2f} / {base_update * 1000:.2f}",
 	)
 	_print("Lead update ratio (target <= 1.1)", f"{app_update / base_update:.3f}")
+	for kind, k in (("insert", 0), ("update", 1)):
+		ratios = sorted(r[app][k] / r[baseline][k] for r in rounds)
+		_print(
+			f"  {kind} ratio round by round: median (lowest - highest)",
+			f"{statistics.median(ratios):.3f} ({ratios[0]:.3f} - {ratios[-1]:.3f}), {len(ratios)} rounds",
+		)
 	_print(
 		"  the app's fields alone (its hooks off), insert / update ms",
 		f"{fields_insert * 1000:.2f} / {fields_update * 1000:.2f}",
