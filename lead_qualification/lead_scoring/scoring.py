@@ -480,13 +480,31 @@ def read_leads(
 			{"names": tuple(names)},
 			as_dict=True,
 		)
-	condition = "and lq_has_activity = 1" if only_with_activity else ""
-	if upto is not None:
-		condition += " and name <= %(upto)s"
+	values = {"after": after, "upto": upto, "limit": int(limit)}
+	below = "and name <= %(upto)s" if upto is not None else ""
+	if not only_with_activity:
+		return frappe.db.sql(
+			f"select {select} from `tabLead` where name > %(after)s {below} "
+			"order by name limit %(limit)s for update",
+			values,
+			as_dict=True,
+		)
+	# Leads with activities: the batch's names first, by range of the (lq_has_activity, name)
+	# index, which that query covers; then their rows by range of the primary key, locked. One
+	# locking query by lq_has_activity alone would be planned as a scan of every lead with
+	# activities from the first (with name as a pushed-down filter), locking as it goes, so the
+	# parts of a re-score would lock each other's leads and wait on one another.
+	names = frappe.db.sql(
+		f"select name from `tabLead` where lq_has_activity = 1 and name > %(after)s {below} "
+		"order by name limit %(limit)s",
+		values,
+	)
+	if not names:
+		return []
 	return frappe.db.sql(
-		f"select {select} from `tabLead` where name > %(after)s {condition} "
-		"order by name limit %(limit)s for update",
-		{"after": after, "upto": upto, "limit": int(limit)},
+		f"select {select} from `tabLead` force index (primary) "
+		"where name >= %(first)s and name <= %(last)s and lq_has_activity = 1 order by name for update",
+		{"first": names[0][0], "last": names[-1][0]},
 		as_dict=True,
 	)
 

@@ -434,6 +434,36 @@ class TestBulkRunInParts(LeadQualificationTestCase):
 			self.assertGreaterEqual(frappe.db.get_value("Lead", n, "lq_score"), 0)  # was -1
 			assert_ledger_matches_keys(self, n)
 
+	def test_decay_in_parts_scores_the_leads_with_activities_only(self):
+		"""The daily decay's batches are read by name among the leads with activities, then
+		locked by range of name: every such lead once, no other."""
+		active = self.names[1], self.names[3], self.names[4]
+		frappe.db.sql("update `tabLead` set lq_has_activity = 1 where name in %(n)s", {"n": active})
+		frappe.db.commit()
+		# a batch: the next two leads with activities, not the lead without between them
+		rules = scoring.load_rules()
+		batch = scoring.read_leads(rules, after=self.names[0], limit=2, only_with_activity=True)
+		self.assertEqual([r["name"] for r in batch], [self.names[1], self.names[3]])
+		frappe.db.rollback()
+		total = frappe.db.count("Lead", {"lq_has_activity": 1})
+		with patch.object(frappe, "enqueue", side_effect=run_parts_here):
+			run = scoring.rescore_all(
+				reason="test decay parts",
+				only_with_activity=True,
+				parts=2,
+				min_leads_per_part=1,
+				batch_size=1,
+			)
+		run_doc = frappe.get_doc("Lead Scoring Run", run)
+		self.assertEqual((run_doc.status, run_doc.total, run_doc.processed), ("Completed", total, total))
+		for n in self.names:
+			score = frappe.db.get_value("Lead", n, "lq_score")
+			if n in active:
+				self.assertGreaterEqual(score, 0)
+				assert_ledger_matches_keys(self, n)
+			else:
+				self.assertEqual(score, -1)  # left alone
+
 	def test_a_batch_that_meets_a_deadlock_is_done_again(self):
 		real = scoring.write_scores
 		calls = []
