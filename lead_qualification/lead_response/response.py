@@ -110,22 +110,26 @@ def on_band_changes(changes: Sequence, bulk: bool = False) -> None:
 	now = now_datetime()
 	targets = get_targets()
 	names = list(bands)
+	lead = frappe.qb.DocType("Lead")
 	for start in range(0, len(names), BAND_BATCH):
 		batch = names[start : start + BAND_BATCH]
 		groups: dict[tuple, list[str]] = {}
-		for row in frappe.get_all(
-			"Lead",
-			filters={"name": ("in", batch), "lr_first_responded_on": ("is", "not set")},
-			fields=["name", "company"],
-		):
-			groups.setdefault((bands[row.name], row.company), []).append(row.name)
+		# a query of its own, not get_all: a bulk re-score's worker job need not load what
+		# get_all's filters import on first use (frappe.boot: about 0.2 s a job)
+		unanswered = (
+			frappe.qb.from_(lead)
+			.select(lead.name, lead.company)
+			.where(lead.name.isin(batch))
+			.where(lead.lr_first_responded_on.isnull())
+		).run()
+		for name, company in unanswered:
+			groups.setdefault((bands[name], company), []).append(name)
 		for (band, company), leads in groups.items():
 			try:
 				candidate = clock.respond_by(now, band, targets, get_working_time(company))
 			except clock.NoWorkingTime:
 				log_no_working_time()
 				return
-			lead = frappe.qb.DocType("Lead")
 			(
 				frappe.qb.update(lead)
 				.set(lead.lr_respond_by, candidate)
