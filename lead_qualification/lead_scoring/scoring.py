@@ -494,19 +494,25 @@ def read_leads(
 	# locking query by lq_has_activity alone would be planned as a scan of every lead with
 	# activities from the first (with name as a pushed-down filter), locking as it goes, so the
 	# parts of a re-score would lock each other's leads and wait on one another.
-	names = frappe.db.sql(
-		f"select name from `tabLead` where lq_has_activity = 1 and name > %(after)s {below} "
-		"order by name limit %(limit)s",
-		values,
-	)
-	if not names:
-		return []
-	return frappe.db.sql(
-		f"select {select} from `tabLead` force index (primary) "
-		"where name >= %(first)s and name <= %(last)s and lq_has_activity = 1 order by name for update",
-		{"first": names[0][0], "last": names[-1][0]},
-		as_dict=True,
-	)
+	while True:
+		names = frappe.db.sql(
+			f"select name from `tabLead` where lq_has_activity = 1 and name > %(after)s {below} "
+			"order by name limit %(limit)s",
+			values,
+		)
+		if not names:
+			return []
+		rows = frappe.db.sql(
+			f"select {select} from `tabLead` force index (primary) "
+			"where name >= %(first)s and name <= %(last)s and lq_has_activity = 1 order by name for update",
+			{"first": names[0][0], "last": names[-1][0]},
+			as_dict=True,
+		)
+		if rows:
+			return rows
+		# every lead of the batch deleted between the two reads: the next ones (an empty
+		# batch would end the part)
+		values["after"] = names[-1][0]
 
 
 def score_rows(

@@ -464,6 +464,30 @@ class TestBulkRunInParts(LeadQualificationTestCase):
 			else:
 				self.assertEqual(score, -1)  # left alone
 
+	def test_a_batch_whose_leads_vanish_between_its_two_reads_goes_on(self):
+		"""A batch of leads with activities is read as names, then locked as rows: if every
+		lead of the batch is deleted in between, the next ones come (an empty batch would end
+		the part)."""
+		frappe.db.sql(
+			"update `tabLead` set lq_has_activity = 1 where name in %(n)s",
+			{"n": (self.names[1], self.names[3])},
+		)
+		real, emptied = frappe.db.sql, []
+
+		def sql(query, *args, **kwargs):
+			if "force index (primary)" in str(query) and not emptied:
+				emptied.append(query)
+				return []  # as if the batch's one lead had just been deleted
+			return real(query, *args, **kwargs)
+
+		with patch.object(frappe.db, "sql", side_effect=sql):
+			batch = scoring.read_leads(
+				scoring.load_rules(), after=self.names[0], limit=1, only_with_activity=True
+			)
+		self.assertTrue(emptied)
+		self.assertEqual([r["name"] for r in batch], [self.names[3]])
+		frappe.db.rollback()
+
 	def test_a_batch_that_meets_a_deadlock_is_done_again(self):
 		real = scoring.write_scores
 		calls = []
