@@ -229,10 +229,11 @@ def score_doc(doc) -> engine.Score | None:
 	return score
 
 
-# the Lead's score columns a re-score writes, those it reads, and those a save keeps
+# the Lead's score columns a re-score writes, those it reads back (a StoredScore's, and
+# whether the lead has events), and those a save keeps
 SCORE_COLUMNS = ("lq_score", "lq_fit_score", "lq_engagement_score", "lq_score_band", "lq_ledger_keys")
-STORED_COLUMNS = (*SCORE_COLUMNS, "lq_has_activity")
-SCORE_FIELDS = (*STORED_COLUMNS, "lq_scored_on")
+STORED_COLUMNS = ("lq_score", "lq_score_band", "lq_ledger_keys", "lq_has_activity")
+SCORE_FIELDS = (*SCORE_COLUMNS, "lq_has_activity", "lq_scored_on")
 
 
 def keep_stored_score(doc) -> None:
@@ -452,8 +453,6 @@ class StoredScore:
 
 	total: float
 	band: str | None
-	fit: float
-	engagement: float
 	keys: str | None
 
 
@@ -530,14 +529,7 @@ def score_rows(
 	else:
 		events = events_for(active, types)
 	stored = {
-		r["name"]: StoredScore(
-			flt(r["lq_score"]),
-			r["lq_score_band"],
-			flt(r["lq_fit_score"]),
-			flt(r["lq_engagement_score"]),
-			r["lq_ledger_keys"],
-		)
-		for r in rows
+		r["name"]: StoredScore(flt(r["lq_score"]), r["lq_score_band"], r["lq_ledger_keys"]) for r in rows
 	}
 	return engine.score_many(rows, events, rules, now, bands), stored
 
