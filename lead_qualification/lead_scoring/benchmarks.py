@@ -190,6 +190,44 @@ def ensure_masters():
 	frappe.db.commit()
 
 
+# the columns a Lead inserted raw needs (its naming series, titles, address and status),
+# and their values (plain_lead); the benchmarks' leads add their own columns after these
+PLAIN_LEAD_COLUMNS = (
+	"name",
+	"creation",
+	"modified",
+	"owner",
+	"modified_by",
+	"docstatus",
+	"idx",
+	"naming_series",
+	"first_name",
+	"lead_name",
+	"title",
+	"email_id",
+	"status",
+)
+
+
+def plain_lead(name: str, now, label: str, email: str) -> tuple:
+	"""The PLAIN_LEAD_COLUMNS of one lead inserted raw."""
+	return (
+		name,
+		now,
+		now,
+		"Administrator",
+		"Administrator",
+		0,
+		0,
+		"CRM-LEAD-.YYYY.-",
+		label,
+		label,
+		label,
+		email,
+		"Lead",
+	)
+
+
 def insert_leads(columns, rows, batch: int = 5000) -> None:
 	"""Raw multi-row INSERTs into the Lead table, committed every `batch` rows."""
 	for part in create_batch(rows, batch):
@@ -205,19 +243,7 @@ def make_synthetic_leads(count: int = 100_000, activity_share: float = 0.2, seed
 	have = frappe.db.count("Lead", {"name": ("like", f"{PREFIX}%")})
 	now = now_datetime()
 	columns = (
-		"name",
-		"creation",
-		"modified",
-		"owner",
-		"modified_by",
-		"docstatus",
-		"idx",
-		"naming_series",
-		"first_name",
-		"lead_name",
-		"title",
-		"email_id",
-		"status",
+		*PLAIN_LEAD_COLUMNS,
 		"qualification_status",
 		"territory",
 		"source",
@@ -237,19 +263,12 @@ def make_synthetic_leads(count: int = 100_000, activity_share: float = 0.2, seed
 		name = f"{PREFIX}{i:07d}"
 		rows.append(
 			(
-				name,
-				now,
-				now,
-				"Administrator",
-				"Administrator",
-				0,
-				0,
-				"CRM-LEAD-.YYYY.-",
-				f"Bench {i}",
-				f"Bench {i}",
-				f"Bench {i}",
-				f"lqbench-{i}@{rng.choice(('gmail.com', 'example.com', 'free.fr'))}",
-				"Lead",
+				*plain_lead(
+					name,
+					now,
+					f"Bench {i}",
+					f"lqbench-{i}@{rng.choice(('gmail.com', 'example.com', 'free.fr'))}",
+				),
 				"Unqualified",
 				rng.choice(TERRITORIES),
 				rng.choice(SOURCES),

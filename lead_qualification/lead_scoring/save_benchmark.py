@@ -30,7 +30,7 @@ import time
 
 import frappe
 
-from lead_qualification.lead_scoring.benchmarks import _print, insert_leads
+from lead_qualification.lead_scoring.benchmarks import PLAIN_LEAD_COLUMNS, _print, insert_leads, plain_lead
 
 # fields of a Lead that an update may change; the first that no enabled rule reads is used
 UPDATE_CANDIDATES = ("website", "fax", "job_title", "whatsapp_no", "city")
@@ -142,43 +142,15 @@ def match_lead_count(app_site: str, baseline_site: str) -> None:
 		if have >= wanted:
 			return
 		now = frappe.utils.now_datetime()
-		columns = (
-			"name",
-			"creation",
-			"modified",
-			"owner",
-			"modified_by",
-			"docstatus",
-			"idx",
-			"naming_series",
-			"first_name",
-			"lead_name",
-			"title",
-			"email_id",
-			"status",
-			"company_name",
-		)
 		start = frappe.db.count("Lead", {"name": ("like", f"{BASELINE_PREFIX}%")})
 		rows = [
 			(
-				f"{BASELINE_PREFIX}{i:07d}",
-				now,
-				now,
-				"Administrator",
-				"Administrator",
-				0,
-				0,
-				"CRM-LEAD-.YYYY.-",
-				f"Base {i}",
-				f"Base {i}",
-				f"Base {i}",
-				f"lqbase-{i}@example.com",
-				"Lead",
+				*plain_lead(f"{BASELINE_PREFIX}{i:07d}", now, f"Base {i}", f"lqbase-{i}@example.com"),
 				f"Company {i}" if i % 3 else "",
 			)
 			for i in range(start, start + wanted - have)
 		]
-		insert_leads(columns, rows)
+		insert_leads((*PLAIN_LEAD_COLUMNS, "company_name"), rows)
 	finally:
 		disconnect()
 
